@@ -1,0 +1,131 @@
+package model
+
+import (
+	"time"
+
+	"github.com/enisim/enisim/sim"
+)
+
+// Observer receives what the model observes. results implements it; tests record it.
+// Calls happen on the partition's goroutine, in event order; records are values and
+// must not be retained by reference. Names (Account, VPC, Subnet, Function…) are the
+// scenario's identifiers.
+type Observer interface {
+	// Sample is called every sampling interval with the state at that time.
+	ENISample(ENISample)
+	SubnetSample(SubnetSample)
+	// StateChange is called on every function state or LastUpdateStatus transition.
+	StateChange(StateChange)
+	// Operation is called when a control-plane operation finishes (or is rejected).
+	Operation(Operation)
+	// ENIEvent is called when an ENI is requested, becomes ready, fails, is reclaimed or deleted.
+	ENIEvent(ENIEvent)
+	// Interval is called every sampling interval with the invocation aggregates of the
+	// interval that just ended, one record per function that had activity.
+	Interval(IntervalStats)
+	// Invocation is called for each invocation when per-invocation output is on.
+	Invocation(Invocation)
+}
+
+// ENISample: Hyperplane ENIs of one (subnet, SG set) combination at a sampling time.
+type ENISample struct {
+	At          sim.Time
+	Account     string
+	VPC         string
+	Subnet      string
+	SGSet       string // sorted, comma-joined security group ids
+	ENIs        int    // ready + being created
+	ENIsReady   int
+	Connections int // open connections over the combination's ENIs
+	VPCENIs     int // all Hyperplane ENIs in the VPC
+	VPCQuota    int
+}
+
+// SubnetSample: IP use of one subnet at a sampling time.
+type SubnetSample struct {
+	At        sim.Time
+	Account   string
+	VPC       string
+	Subnet    string
+	IPsUsed   int
+	IPsUsable int
+}
+
+// StateChange: a function (or version) moved between states.
+type StateChange struct {
+	At         sim.Time
+	Account    string
+	Function   string
+	Version    string // "$LATEST" or a published version number
+	From, To   string // Pending, Active, Inactive, Failed
+	Reason     string // StateReasonCode: Creating, Restoring, Idle, EniLimitExceeded…
+	UpdateFrom string // LastUpdateStatus before/after (empty when unchanged)
+	UpdateTo   string
+}
+
+// Operation: one control-plane call and what became of it.
+type Operation struct {
+	Start, End   sim.Time // End = when the operation completed (for async ops: update finished)
+	Account      string
+	Principal    string
+	Op           string // CreateFunction, UpdateFunctionConfiguration, …
+	Function     string
+	IAMDecision  string // Allow, ImplicitDeny, ExplicitDeny
+	IAMStatement string // Sid (or index) of the deciding statement
+	Outcome      string // Successful, Failed, Rejected
+	Error        string // AWS error code when not successful
+	AttachedOnly bool   // all ENIs already existed (attach, not create)
+	NewENIs      int
+	FromVPC      string
+	ToVPC        string
+}
+
+// ENIEvent: one step in a Hyperplane ENI's life.
+type ENIEvent struct {
+	At       sim.Time
+	Account  string
+	VPC      string
+	Subnet   string
+	SGSet    string
+	ENI      string
+	Event    string // Requested, Throttled, Ready, CreateFailed, Reclaimed, DeleteRequested, Deleted, Lingering
+	Reason   string
+	Duration time.Duration // for Ready/Deleted: time since requested
+}
+
+// IntervalStats: invocation aggregates for one function over one sampling interval.
+type IntervalStats struct {
+	Start, End        sim.Time
+	Account           string
+	Function          string
+	VPC               string // the VPC that served (old VPC during a switchover)
+	Invocations       int
+	ColdStarts        int
+	Errors            map[string]int // by AWS error code; nil when none
+	Throttled         int
+	ConnReused        int // kept-alive connection reused
+	ConnNew           int // connection set up
+	ConnResets        int // reuse failed after the network idle timeout, then reconnected
+	LatencySum        time.Duration
+	LatencyP50        time.Duration
+	LatencyP99        time.Duration
+	ColdStartSum      time.Duration
+	ConnSetupSum      time.Duration
+	OperationSum      time.Duration
+	ConcurrentPeak    int
+	EnvironmentsAlive int
+}
+
+// Invocation: one invocation (only when per-invocation output is on).
+type Invocation struct {
+	At        sim.Time
+	Account   string
+	Function  string
+	VPC       string
+	Cold      bool
+	ColdStart time.Duration
+	ConnSetup time.Duration
+	Operation time.Duration
+	Reconnect bool // a kept-alive connection had been dropped
+	Error     string
+}

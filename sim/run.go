@@ -1,0 +1,119 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrBadConfig is wrapped by every error about invalid engine configuration.
+var ErrBadConfig = errors.New("sim: invalid configuration")
+
+// Handler reacts to one event at the scheduler's current time.
+type Handler interface {
+	Handle(ev Event, s Scheduler)
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ev Event, s Scheduler)
+
+// Handle calls f.
+func (f HandlerFunc) Handle(ev Event, s Scheduler) { f(ev, s) }
+
+// Bounds end a run. Zero fields are unbounded; at least one must be set.
+type Bounds struct {
+	Until     Time   // stop before the first event later than Until
+	MaxEvents uint64 // stop after this many events
+}
+
+// Validate names the offending field.
+func (b Bounds) Validate() error {
+	if b.Until < 0 {
+		return fmt.Errorf("%w: bounds.until = %v: must not be negative", ErrBadConfig, b.Until)
+	}
+	if b.Until == 0 && b.MaxEvents == 0 {
+		return fmt.Errorf("%w: bounds: set until, maxEvents or both", ErrBadConfig)
+	}
+	return nil
+}
+
+// StopReason says which bound ended a run.
+type StopReason int
+
+const (
+	StopDrained     StopReason = iota // no events left
+	StopUntil                         // reached Bounds.Until
+	StopMaxEvents                     // reached Bounds.MaxEvents
+	StopInterrupted                   // the poll function asked to stop
+)
+
+func (r StopReason) String() string {
+	switch r {
+	case StopDrained:
+		return "drained"
+	case StopUntil:
+		return "end-time"
+	case StopMaxEvents:
+		return "max-events"
+	case StopInterrupted:
+		return "interrupted"
+	}
+	return fmt.Sprintf("StopReason(%d)", int(r))
+}
+
+// Stats describes a finished run.
+type Stats struct {
+	Events uint64
+	End    Time
+	Reason StopReason
+}
+
+// PollEvery is how many events pass between calls to the poll function given to Run.
+const PollEvery = 1 << 16
+
+// Run takes events from q in order and hands them to h until a bound is reached.
+// poll, if not nil, is called every PollEvery events (outside the per-event path) and
+// stops the run when it returns true; it is how interrupts and progress reach a run.
+func Run(q *Queue, h Handler, b Bounds, poll func(Stats) bool) (Stats, error) {
+	if err := b.Validate(); err != nil {
+		return Stats{}, err
+	}
+	var st Stats
+	until := b.Until
+	if until == 0 {
+		until = MaxTime
+	}
+	max := b.MaxEvents
+	if max == 0 {
+		max = ^uint64(0)
+	}
+	next := uint64(PollEvery)
+	for {
+		if st.Events >= max {
+			st.Reason = StopMaxEvents
+			break
+		}
+		top, ok := q.Peek()
+		if !ok {
+			st.Reason = StopDrained
+			break
+		}
+		if top.At > until {
+			st.Reason = StopUntil
+			q.now = until
+			break
+		}
+		ev, _ := q.Next()
+		h.Handle(ev, q)
+		st.Events++
+		if poll != nil && st.Events == next {
+			next += PollEvery
+			st.End = q.now
+			if poll(st) {
+				st.Reason = StopInterrupted
+				break
+			}
+		}
+	}
+	st.End = q.now
+	return st, nil
+}
