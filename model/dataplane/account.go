@@ -1,0 +1,72 @@
+package dataplane
+
+import (
+	"time"
+
+	"github.com/enisim/enisim/sim"
+)
+
+// Account holds the limits shared by all functions of one account in one region: the
+// concurrency quota (invocations in flight) and the invocations-per-second cap. The caller
+// creates one per account and passes the same pointer to every Pool.Invoke and
+// Pool.Complete of that account's functions. It is a small value with no references.
+type Account struct {
+	concurrency int32
+	rps         int64
+	inFlight    int32
+	peak        int32
+	rate        bucket
+}
+
+// NewAccount validates c and returns an account with no invocation in flight and a full
+// invocations-per-second bucket.
+func NewAccount(c AccountConfig) (*Account, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	rps := int64(c.rps())
+	return &Account{concurrency: int32(c.Concurrency), rps: rps, rate: newBucket(rps, time.Second)}, nil
+}
+
+// InFlight is the number of invocations of the account running now.
+func (a *Account) InFlight() int { return int(a.inFlight) }
+
+// Concurrency is the account's concurrency quota.
+func (a *Account) Concurrency() int { return int(a.concurrency) }
+
+// TakePeak returns the highest InFlight since the previous TakePeak (or creation) and starts
+// a new interval at the current InFlight.
+func (a *Account) TakePeak() int {
+	p := a.peak
+	a.peak = a.inFlight
+	return int(p)
+}
+
+// admit reports why an invocation at now would be throttled by the account (NotThrottled
+// if it would not); it changes nothing but the bucket's refill clock.
+func (a *Account) admit(now sim.Time) Throttle {
+	if !a.rate.has(now, a.rps, time.Second) {
+		return ThrottledRate
+	}
+	if a.inFlight >= a.concurrency {
+		return ThrottledConcurrency
+	}
+	return NotThrottled
+}
+
+// start records an admitted invocation.
+func (a *Account) start() {
+	a.rate.take(time.Second)
+	a.inFlight++
+	if a.inFlight > a.peak {
+		a.peak = a.inFlight
+	}
+}
+
+// finish records the end of an invocation.
+func (a *Account) finish() {
+	if a.inFlight <= 0 {
+		panic("dataplane: Account.finish with no invocation in flight (completion delivered twice or to the wrong account)")
+	}
+	a.inFlight--
+}

@@ -1,0 +1,105 @@
+package dataplane
+
+import (
+	"math/bits"
+	"time"
+)
+
+// Histogram is a fixed-size, log-bucketed histogram of durations, in microseconds. Values
+// below 32 µs get one bucket per µs; above, each power of two is split into 32 equal
+// buckets. Quantile returns the midpoint of the bucket holding the requested rank, so for
+// values of at least 32 µs its relative error is at most 1/64 (1.6 %), and below 32 µs its
+// absolute error is at most 0.5 µs (plus the sub-µs truncation). Values of 2^32 µs (~71 min)
+// or more land in the last bucket. Adding never allocates; histograms merge by adding
+// counts. Size: HistBuckets × 4 bytes (3.5 KiB), so keep one per active function and
+// interval, not per function.
+type Histogram struct {
+	counts [HistBuckets]uint32
+	n      uint64
+}
+
+const (
+	histSubBits = 5
+	histSub     = 1 << histSubBits // buckets per power of two
+	// HistBuckets is the number of buckets: 32 linear ones, then 32 per octave from 2^5
+	// to 2^31 µs.
+	HistBuckets = histSub + (32-histSubBits)*histSub
+	// HistMaxRelErr is Quantile's relative error bound for values of at least 32 µs.
+	HistMaxRelErr = 1.0 / (2 * histSub)
+)
+
+// histIndex maps a value in µs to its bucket.
+func histIndex(us uint64) int {
+	if us < histSub {
+		return int(us)
+	}
+	if us >= 1<<32 {
+		return HistBuckets - 1
+	}
+	e := bits.Len64(us) - 1 // 5..31
+	sub := int(us>>(uint(e)-histSubBits)) & (histSub - 1)
+	return (e-histSubBits+1)*histSub + sub
+}
+
+// histBounds returns the bucket's [lo, hi) in µs.
+func histBounds(i int) (lo, hi uint64) {
+	if i < histSub {
+		return uint64(i), uint64(i) + 1
+	}
+	e := uint(i/histSub) + histSubBits - 1
+	sub := uint64(i % histSub)
+	w := uint64(1) << (e - histSubBits)
+	lo = (1 << e) + sub*w
+	return lo, lo + w
+}
+
+// Add counts one value (negative values count as 0).
+func (h *Histogram) Add(d time.Duration) {
+	if d < 0 {
+		d = 0
+	}
+	h.counts[histIndex(uint64(d/time.Microsecond))]++
+	h.n++
+}
+
+// Count is the number of values added.
+func (h *Histogram) Count() uint64 { return h.n }
+
+// Merge adds o's counts to h.
+func (h *Histogram) Merge(o *Histogram) {
+	for i := range h.counts {
+		h.counts[i] += o.counts[i]
+	}
+	h.n += o.n
+}
+
+// Reset empties h.
+func (h *Histogram) Reset() { *h = Histogram{} }
+
+// Quantile returns the q-quantile (0 < q <= 1) by nearest rank: the midpoint of the bucket
+// holding the ceil(q·n)-th smallest value. It returns 0 for an empty histogram.
+func (h *Histogram) Quantile(q float64) time.Duration {
+	if h.n == 0 {
+		return 0
+	}
+	rank := uint64(q * float64(h.n))
+	if float64(rank) < q*float64(h.n) {
+		rank++
+	}
+	if rank < 1 {
+		rank = 1
+	}
+	if rank > h.n {
+		rank = h.n
+	}
+	var cum uint64
+	for i, c := range h.counts {
+		cum += uint64(c)
+		if cum >= rank {
+			lo, hi := histBounds(i)
+			// midpoint in ns: exact for the linear buckets' half-µs
+			return time.Duration(lo*1000 + (hi-lo)*500)
+		}
+	}
+	return 0
+}
