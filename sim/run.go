@@ -92,18 +92,17 @@ func Run(q *Queue, h Handler, b Bounds, poll func(Stats) bool) (Stats, error) {
 			st.Reason = StopMaxEvents
 			break
 		}
-		top, ok := q.Peek()
+		top, ok := q.front()
 		if !ok {
 			st.Reason = StopDrained
 			break
 		}
-		if top.At > until {
+		if top.at > until {
 			st.Reason = StopUntil
 			q.now = until
 			break
 		}
-		ev, _ := q.Next()
-		h.Handle(ev, q)
+		h.Handle(q.pop(), q)
 		st.Events++
 		if poll != nil && st.Events == next {
 			next += PollEvery
