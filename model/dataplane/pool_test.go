@@ -204,7 +204,9 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		{func(c *Config) { c.IdleExpiry = 0 }, "idleExpiry"},
 		{func(c *Config) { c.ScaleBurst = 5; c.ScaleWindow = 0 }, "scale window"},
 		{func(c *Config) { c.NetIdleTimeout = -1 }, "netIdleTimeout"},
-		{func(c *Config) { c.Targets = []Target{{Name: "db", RTT: sim.Const(1), Operation: sim.Const(1), Ops: 0}} }, "targets[0] (db).ops"},
+		{func(c *Config) {
+			c.Targets = []Target{{Name: "db", RTT: sim.Const(1), Operation: sim.Const(1), Ops: 0}}
+		}, "targets[0] (db).ops"},
 		{func(c *Config) {
 			c.Targets = []Target{{Name: "db", RTT: sim.Dist{Kind: sim.DistExp}, Operation: sim.Const(1), Ops: 1}}
 		}, "targets[0] (db).rtt"},
