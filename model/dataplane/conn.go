@@ -26,6 +26,11 @@ func (p *Pool) connect(now sim.Time, e int32, cold bool, o *Outcome, src rand.So
 	if len(ts) == 0 {
 		return
 	}
+	if src == nil {
+		// gonum falls back to the global generator on a nil source, which would make runs
+		// irreproducible: refuse instead.
+		panic("dataplane: Pool.Invoke: a function with connection targets needs a rand.Source")
+	}
 	keep := c.Mode == KeepAlive
 	protect := c.probesProtect()
 	base := int(e) * len(ts)
