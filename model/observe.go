@@ -39,6 +39,12 @@ type ENISample struct {
 	Connections int // open connections over the combination's ENIs
 	VPCENIs     int // all Hyperplane ENIs in the VPC
 	VPCQuota    int
+	// Added by the model: ENIs of the combination being deleted or left behind (their
+	// last user is gone but they still count against the quota and the subnet), and the
+	// functions and versions referencing the combination.
+	ENIsDeleting  int
+	ENIsLingering int
+	References    int
 }
 
 // SubnetSample: IP use of one subnet at a sampling time.
@@ -49,6 +55,10 @@ type SubnetSample struct {
 	Subnet    string
 	IPsUsed   int
 	IPsUsable int
+	// Added by the model: IPs taken by other services (faults) and, in legacy mode, by
+	// per-environment ENIs (both included in IPsUsed).
+	IPsOther  int
+	IPsLegacy int
 }
 
 // StateChange: a function (or version) moved between states.
@@ -114,6 +124,11 @@ type IntervalStats struct {
 	OperationSum      time.Duration
 	ConcurrentPeak    int
 	EnvironmentsAlive int
+	// Added by the model: invocations rejected by errors (sum of Errors), init phases
+	// clamped at the 10 s limit, bytes sent through a NAT gateway.
+	Failed       int
+	InitTimeouts int
+	NATBytes     int64
 }
 
 // Invocation: one invocation (only when per-invocation output is on).

@@ -1,0 +1,392 @@
+package model
+
+import (
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/enisim/enisim/model/dataplane"
+	"github.com/enisim/enisim/sim"
+)
+
+type randPCG = rand.PCG
+
+// rtFor returns fi's invocation-side state, creating it (and the function's environment
+// pool) on first use.
+func (m *Model) rtFor(fi int32) *runtime {
+	f := &m.fns[fi]
+	if f.rt != nil {
+		return f.rt
+	}
+	meta := &m.fmeta[fi]
+	pool, err := dataplane.NewPool(meta.dpCfg)
+	if err != nil {
+		m.panicf("function %s: data-plane configuration validated in New: %v", meta.name, err)
+	}
+	f.pool = pool
+	rt := &runtime{
+		arrivals: *m.seed.Stream("arrivals", meta.key),
+		draws:    *m.seed.Stream("invoke", meta.key),
+		sampled:  *m.seed.Stream("per-invocation", meta.key),
+		conns:    int32(len(meta.dpCfg.Targets)),
+		perInv:   meta.dpCfg.Mode == dataplane.PerInvocation,
+	}
+	f.rt = rt
+	return rt
+}
+
+// rateAt is the workload's rate at t (invocations per second).
+func (wl *workload) rateAt(t sim.Time) float64 {
+	w := wl.w
+	r := wl.rate
+	if w.Diurnal.Period > 0 {
+		ph := float64((t.Duration()+w.Diurnal.Phase)%w.Diurnal.Period) / float64(w.Diurnal.Period)
+		r *= 1 + w.Diurnal.Amplitude*math.Sin(2*math.Pi*ph)
+	}
+	for _, b := range w.Bursts {
+		if t >= sim.Time(b.Start) && t < sim.Time(b.End) {
+			r *= b.Multiplier
+		}
+	}
+	return r
+}
+
+// nextArrival draws the first arrival after t: a Poisson process at the peak rate, thinned
+// to the time-varying rate (Lewis–Shedler), with quiet windows skipped.
+func (m *Model) nextArrival(f *function, rt *runtime, t sim.Time) (sim.Time, bool) {
+	wl := f.wl
+	for {
+		gap := expDraw(&rt.arrivals) / wl.rateMax * 1e9
+		if gap >= float64(sim.MaxTime-t) {
+			return 0, false
+		}
+		t += sim.Time(gap)
+		if q, in := inQuiet(wl.w.Quiet, t); in {
+			t = sim.Time(q.End) // the process is memoryless: restart at the window's end
+			if q.End <= 0 {
+				return 0, false
+			}
+			continue
+		}
+		if wl.constRate || u01(&rt.arrivals)*wl.rateMax < wl.rateAt(t) {
+			return t, true
+		}
+	}
+}
+
+func inQuiet(ws []Window, t sim.Time) (Window, bool) {
+	for _, w := range ws {
+		if t >= sim.Time(w.Start) && t < sim.Time(w.End) {
+			return w, true
+		}
+	}
+	return Window{}, false
+}
+
+func (m *Model) scheduleArrival(fi int32, from sim.Time, s sim.Scheduler) {
+	f := &m.fns[fi]
+	rt := m.rtFor(fi)
+	if at, ok := m.nextArrival(f, rt, from); ok {
+		m.must(s, sim.Event{At: at, Kind: evArrival, Obj: uint32(fi), Arg: uint64(f.wl.gen)})
+	}
+}
+
+func (m *Model) onArrival(ev sim.Event, s sim.Scheduler) {
+	fi := int32(ev.Obj)
+	if m.fns[fi].wl.gen != uint32(ev.Arg) {
+		return
+	}
+	m.invoke(fi, s.Now(), 0, s)
+	m.scheduleArrival(fi, s.Now(), s)
+}
+
+// readAhead fetches the account's next external arrival and schedules it.
+func (m *Model) readAhead(ai int32, s sim.Scheduler) {
+	a := &m.accts[ai]
+	if a.arrivals == nil {
+		return
+	}
+	for {
+		at, fn, dur, ok := a.arrivals.Next()
+		if !ok {
+			a.hasNext = false
+			return
+		}
+		if fn < 0 || fn >= a.nfn {
+			m.counters.TraceSkipped++
+			continue
+		}
+		a.nextAt, a.nextFn, a.nextDur, a.hasNext = max(at, s.Now()), fn, dur, true
+		m.must(s, sim.Event{At: a.nextAt, Kind: evTrace, Obj: uint32(ai)})
+		return
+	}
+}
+
+func (m *Model) onTrace(ev sim.Event, s sim.Scheduler) {
+	ai := int32(ev.Obj)
+	a := &m.accts[ai]
+	if !a.hasNext {
+		return
+	}
+	m.invoke(a.fn0+a.nextFn, s.Now(), a.nextDur, s)
+	m.readAhead(ai, s)
+}
+
+// accFor returns fi's accumulator for the current interval.
+func (m *Model) accFor(fi int32) *intervalAcc {
+	f := &m.fns[fi]
+	if f.acc >= 0 {
+		return &m.accs[f.acc]
+	}
+	var i int32
+	if n := len(m.freeAccs); n > 0 {
+		i = m.freeAccs[n-1]
+		m.freeAccs = m.freeAccs[:n-1]
+	} else {
+		i = int32(len(m.accs))
+		m.accs = append(m.accs, intervalAcc{})
+	}
+	f.acc = i
+	a := &m.accs[i]
+	a.fn = fi
+	a.vpc = f.cur.vpc
+	m.active = append(m.active, fi)
+	return a
+}
+
+// invoke handles one invocation of fi at now; dur > 0 overrides the service time.
+func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Scheduler) {
+	f := &m.fns[fi]
+	acc := m.accFor(fi)
+	m.counters.Invocations++
+	switch f.state {
+	case StateActive:
+	case StateInactive:
+		m.fail(acc, ErrResourceNotReady)
+		m.startRestore(fi, s)
+		return
+	case StatePending:
+		m.fail(acc, ErrResourceNotReady)
+		return
+	case StateFailed:
+		m.fail(acc, f.reason.invokeError())
+		return
+	default:
+		m.fail(acc, ErrResourceNotFound)
+		return
+	}
+	f.lastInvoked = now
+	acc.vpc = f.cur.vpc
+	if f.cur.vpc >= 0 && f.needsNet && !f.cur.internet {
+		// No route to the internet: the call hangs until the function times out.
+		m.counters.NoInternet++
+		m.fail(acc, ErrTimeout)
+		return
+	}
+	rt := m.rtFor(fi)
+	meta := &m.fmeta[fi]
+	cold := !f.pool.HasIdle(now)
+	var req dataplane.Request
+	c := int32(-1) // the combo (legacy: subnet) of a new environment
+	if n := uint32(len(f.cur.combos)); cold && n > 0 {
+		c = f.cur.combos[f.nextCombo%n]
+		if m.cfg.Legacy {
+			c = m.combos[c].subnet
+			if code := m.legacyENICheck(c); code != ErrNone {
+				m.fail(acc, code)
+				return
+			}
+			req.ENICreate = sampleDur(&m.p.LegacyENICreate, &rt.draws)
+		} else if !rt.perInv && rt.conns > 0 && !m.connRoom(c, rt.conns, s) {
+			m.fail(acc, ErrConnectionTimeout)
+			return
+		}
+	}
+	if dur > 0 {
+		req.Compute = dur
+	} else {
+		req.Compute = sampleDur(&f.wl.service, &rt.draws)
+	}
+	if cold {
+		cs := sampleDur(&m.p.ColdStart, &rt.draws)
+		req.ColdStart = time.Duration(float64(cs) * math.Sqrt(1024/float64(meta.mem)))
+	}
+	out := f.pool.Invoke(now, m.accts[f.acct].dp, req, &rt.draws)
+	if out.Throttle != dataplane.NotThrottled {
+		m.counters.Throttled++
+		acc.acc.Add(&out)
+		return
+	}
+	if len(m.rttSpikes) > 0 {
+		m.applySpikes(&out, now)
+	}
+	acc.acc.Add(&out)
+	env := int(out.Env)
+	if out.Cold {
+		m.counters.ColdStarts++
+		f.nextCombo++
+		for len(rt.envCombo) <= env {
+			rt.envCombo = append(rt.envCombo, -1)
+			rt.envConns = append(rt.envConns, 0)
+			rt.envBusy = append(rt.envBusy, false)
+		}
+		rt.envCombo[env] = c
+		if m.cfg.Legacy && c >= 0 {
+			m.legacyENIAdd(c)
+		} else if c >= 0 && !rt.perInv && rt.conns > 0 {
+			m.combos[c].conns += rt.conns
+			rt.envConns[env] = rt.conns
+		}
+	}
+	rt.envBusy[env] = true
+	if rt.perInv && rt.conns > 0 && !m.cfg.Legacy {
+		if c := rt.envCombo[env]; c >= 0 {
+			if m.connRoom(c, rt.conns, s) {
+				m.combos[c].conns += rt.conns
+				rt.envConns[env] = rt.conns
+			} else {
+				m.fail(acc, ErrConnectionTimeout)
+			}
+		}
+	}
+	if f.needsNet && f.cur.vpc >= 0 {
+		b := int64(f.wl.w.BytesPerInvocation)
+		m.vpcs[f.cur.vpc].natBytes += b
+		m.counters.NATBytes += b
+		acc.natBytes += b
+	}
+	if p := m.cfg.PerInvocation; p > 0 && (p >= 1 || u01(&rt.sampled) < p) {
+		m.obs.Invocation(Invocation{At: now, Account: m.accts[f.acct].id, Function: meta.name,
+			VPC: m.vpcName(f.cur.vpc), Cold: out.Cold, ColdStart: out.Latency.ColdStart,
+			ConnSetup: out.Latency.ConnSetup, Operation: out.Latency.Operation,
+			Reconnect: out.Conn.Resets > 0})
+	}
+	m.must(s, sim.Event{At: out.End, Kind: evComplete, Obj: uint32(fi), Arg: dataplane.PackArg(out.Env, out.Gen)})
+}
+
+func (m *Model) fail(acc *intervalAcc, code ErrCode) {
+	acc.errors[code]++
+	m.counters.Errors[code]++
+}
+
+// applySpikes scales the network parts of an invocation's latency during an RTT spike.
+func (m *Model) applySpikes(o *dataplane.Outcome, now sim.Time) {
+	for _, sp := range m.rttSpikes {
+		if now >= sim.Time(sp.Start) && now < sim.Time(sp.End) {
+			extra := time.Duration(float64(o.Latency.ConnSetup+o.Latency.Operation) * (sp.Factor - 1))
+			o.Latency.Operation += extra
+			o.End = o.End.Add(extra)
+			if o.End < now {
+				o.End = now
+			}
+		}
+	}
+}
+
+// connRoom reports whether combo c's ENIs can carry n more connections, asking for an
+// extra ENI when the combination passes 80 % of its capacity (facts §1: 65,000 per ENI).
+func (m *Model) connRoom(c, n int32, s sim.Scheduler) bool {
+	cb := &m.combos[c]
+	capacity := int64(cb.ready) * int64(m.p.ConnectionsPerENI)
+	need := int64(cb.conns) + int64(n)
+	if need*5 > capacity*4 {
+		m.wantMoreENIs(c, s)
+	}
+	return need <= capacity
+}
+
+func (m *Model) onComplete(ev sim.Event, s sim.Scheduler) {
+	fi := int32(ev.Obj)
+	f := &m.fns[fi]
+	env, gen := dataplane.UnpackArg(ev.Arg)
+	x, destroyed := f.pool.Complete(s.Now(), m.accts[f.acct].dp, env, gen)
+	rt := f.rt
+	rt.envBusy[env] = false
+	if rt.perInv {
+		m.dropConns(rt, int(env))
+	}
+	if destroyed {
+		m.envGone(fi, int(env))
+	}
+	if x.Set {
+		m.must(s, sim.Event{At: x.At, Kind: evExpire, Obj: uint32(fi), Arg: x.Arg()})
+	}
+}
+
+func (m *Model) onExpire(ev sim.Event, s sim.Scheduler) {
+	fi := int32(ev.Obj)
+	f := &m.fns[fi]
+	env, gen := dataplane.UnpackArg(ev.Arg)
+	destroyed, next := f.pool.Expire(s.Now(), env, gen)
+	if destroyed {
+		m.envGone(fi, int(env))
+	}
+	if next.Set {
+		m.must(s, sim.Event{At: next.At, Kind: evExpire, Obj: uint32(fi), Arg: next.Arg()})
+	}
+}
+
+func (m *Model) dropConns(rt *runtime, env int) {
+	if n := rt.envConns[env]; n > 0 {
+		m.combos[rt.envCombo[env]].conns -= n
+		rt.envConns[env] = 0
+	}
+}
+
+// envGone releases what a destroyed environment held: its connections on its combo, or
+// in legacy mode its own ENI.
+func (m *Model) envGone(fi int32, env int) {
+	rt := m.fns[fi].rt
+	m.dropConns(rt, env)
+	if c := rt.envCombo[env]; c >= 0 && m.cfg.Legacy {
+		m.legacyENIDrop(c)
+	}
+	rt.envCombo[env] = -1
+}
+
+// retireEnvs makes fi's environments unusable after a configuration change, reclamation
+// or deletion: idle ones are destroyed now, busy ones when they complete.
+func (m *Model) retireEnvs(fi int32, now sim.Time) {
+	f := &m.fns[fi]
+	if f.pool == nil {
+		return
+	}
+	f.pool.Retire(now)
+	rt := f.rt
+	for e := range rt.envCombo {
+		if rt.envCombo[e] >= 0 && !rt.envBusy[e] {
+			m.envGone(fi, e)
+		}
+	}
+	// Environments without a combo (no VPC) that were idle are gone as well; nothing to release.
+}
+
+// Legacy mode (facts §9): every execution environment has its own ENI, taking an IP of
+// its subnet and a place in the VPC's quota, created during the cold start.
+func (m *Model) legacyENICheck(si int32) ErrCode {
+	sn := &m.subnets[si]
+	v := &m.vpcs[sn.vpc]
+	if v.enis >= v.quota {
+		return ErrENILimitReached
+	}
+	if m.ipsUsed(sn)+int32(m.p.IPsPerENI) > sn.usable {
+		return ErrSubnetIPLimit
+	}
+	return ErrNone
+}
+
+func (m *Model) legacyENIAdd(si int32) {
+	sn := &m.subnets[si]
+	sn.enis++
+	sn.legacy++
+	m.vpcs[sn.vpc].enis++
+	m.counters.ENIsCreated++
+}
+
+func (m *Model) legacyENIDrop(si int32) {
+	sn := &m.subnets[si]
+	sn.enis--
+	sn.legacy--
+	m.vpcs[sn.vpc].enis--
+	m.counters.ENIsDeleted++
+}

@@ -1,0 +1,91 @@
+package model
+
+import (
+	"slices"
+
+	"github.com/enisim/enisim/sim"
+)
+
+func (m *Model) onSample(ev sim.Event, s sim.Scheduler) {
+	now := s.Now()
+	m.emitSamples(now)
+	m.must(s, sim.Event{At: now.Add(m.sampleEvery), Kind: evSample})
+}
+
+// emitSamples reports the interval that ends at now (per-function aggregates) and the
+// ENI and subnet state at now, in index order so output does not depend on event order.
+func (m *Model) emitSamples(now sim.Time) {
+	start := m.intervalStart
+	m.intervalStart = now
+	slices.Sort(m.active)
+	for _, fi := range m.active {
+		f := &m.fns[fi]
+		a := &m.accs[f.acc]
+		st := IntervalStats{Start: start, End: now, Account: m.accts[f.acct].id,
+			Function: m.fmeta[fi].name, VPC: m.vpcName(a.vpc)}
+		x := &a.acc
+		st.Invocations = int(x.Invocations)
+		st.ColdStarts = int(x.ColdStarts)
+		st.InitTimeouts = int(x.InitTimeouts)
+		st.Throttled = int(x.Throttled)
+		st.ConnReused, st.ConnNew, st.ConnResets = int(x.ConnReused), int(x.ConnNew), int(x.ConnResets)
+		st.LatencySum, st.ColdStartSum = x.LatencySum, x.ColdStartSum
+		st.ConnSetupSum, st.OperationSum = x.ConnSetupSum, x.OperationSum
+		if x.Invocations > 0 {
+			st.LatencyP50, st.LatencyP99 = x.P50(), x.P99()
+		}
+		st.NATBytes = a.natBytes
+		if x.Throttled > 0 {
+			st.Errors = map[string]int{ErrTooManyRequests.String(): int(x.Throttled)}
+		}
+		for code, n := range a.errors {
+			if n > 0 {
+				if st.Errors == nil {
+					st.Errors = map[string]int{}
+				}
+				st.Errors[ErrCode(code).String()] = int(n)
+				st.Failed += int(n)
+			}
+		}
+		if f.pool != nil {
+			busy, _ := f.pool.TakePeaks()
+			st.ConcurrentPeak = busy
+			st.EnvironmentsAlive = f.pool.Alive()
+		}
+		m.obs.Interval(st)
+		*a = intervalAcc{}
+		m.freeAccs = append(m.freeAccs, f.acc)
+		f.acc = -1
+	}
+	m.active = m.active[:0]
+
+	// Deleting and lingering ENIs per combo, counted in one pass.
+	deleting := make([]int32, len(m.combos))
+	lingering := make([]int32, len(m.combos))
+	for e := range m.enis {
+		switch en := &m.enis[e]; en.state {
+		case eniDeleting:
+			deleting[en.combo]++
+		case eniLingering:
+			lingering[en.combo]++
+		}
+	}
+	for c := range m.combos {
+		cb := &m.combos[c]
+		if cb.refs == 0 && len(cb.enis) == 0 && deleting[c] == 0 && lingering[c] == 0 {
+			continue
+		}
+		sn := &m.subnets[cb.subnet]
+		v := &m.vpcs[sn.vpc]
+		m.obs.ENISample(ENISample{At: now, Account: m.accts[cb.acct].id, VPC: v.id, Subnet: sn.id,
+			SGSet: cb.sgs, ENIs: len(cb.enis), ENIsReady: int(cb.ready), Connections: int(cb.conns),
+			VPCENIs: int(v.enis), VPCQuota: int(v.quota), ENIsDeleting: int(deleting[c]),
+			ENIsLingering: int(lingering[c]), References: int(cb.refs)})
+	}
+	for i := range m.subnets {
+		sn := &m.subnets[i]
+		m.obs.SubnetSample(SubnetSample{At: now, Account: m.accts[sn.acct].id, VPC: m.vpcs[sn.vpc].id,
+			Subnet: sn.id, IPsUsed: int(m.ipsUsed(sn)), IPsUsable: int(sn.usable),
+			IPsOther: int(sn.taken), IPsLegacy: int(sn.legacy) * m.p.IPsPerENI})
+	}
+}
