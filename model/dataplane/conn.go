@@ -20,7 +20,7 @@ import (
 // One RTT is drawn per target per invocation and used for all of its round trips (a
 // connection's handshake happens within a few ms, over one path). Operation times include
 // their own round trip.
-func (p *Pool) connect(now sim.Time, e int32, cold bool, o *Outcome, src rand.Source) {
+func (p *Pool) connect(now sim.Time, e int32, cold bool, factor float64, o *Outcome, src rand.Source) {
 	c := p.cfg
 	ts := c.Targets
 	if len(ts) == 0 {
@@ -63,6 +63,10 @@ func (p *Pool) connect(now sim.Time, e int32, cold bool, o *Outcome, src rand.So
 	}
 	if cold && keep || !keep {
 		p.conns += int32(len(ts))
+	}
+	if factor > 0 && factor != 1 {
+		setup = time.Duration(float64(setup) * factor)
+		ops = time.Duration(float64(ops) * factor)
 	}
 	o.Latency.ConnSetup = setup
 	o.Latency.Operation = ops

@@ -144,3 +144,18 @@ func TestLatencyIsColdStartPlusSetupPlusOperationsPlusCompute(t *testing.T) {
 		t.Fatalf("accumulator %+v", acc)
 	}
 }
+
+func TestNetFactorScalesNetworkTimeOnly(t *testing.T) {
+	p := mustPool(t, oneTarget(PerInvocation, TLS12))
+	o := p.Invoke(0, nil, Request{Compute: 10 * ms, NetFactor: 4}, src)
+	if o.Latency.ConnSetup != 12*ms || o.Latency.Operation != 8*ms || o.Latency.Compute != 10*ms || o.End != at(30*ms) {
+		t.Fatalf("with a 4× spike: %+v end %v; want setup 12 ms, operation 8 ms, compute 10 ms", o.Latency, o.End)
+	}
+	if !p.EnvBusy(o.Env) {
+		t.Fatal("EnvBusy false during the invocation")
+	}
+	p.Complete(o.End, nil, o.Env, o.Gen)
+	if p.EnvBusy(o.Env) || p.EnvBusy(99) {
+		t.Fatal("EnvBusy true after completion / for a missing environment")
+	}
+}

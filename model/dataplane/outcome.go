@@ -60,6 +60,9 @@ type Request struct {
 	// ENICreate: legacy (pre-Hyperplane) mode only: time to create this environment's own
 	// ENI, added to the cold start outside the init limit (up to ~10 s). Zero otherwise.
 	ENICreate time.Duration
+	// NetFactor multiplies the invocation's network time (connection setup, reset cost and
+	// operations), e.g. during an RTT spike. 0 means 1.
+	NetFactor float64
 }
 
 // Latency is the invocation's latency by part; Total is the environment's busy time.

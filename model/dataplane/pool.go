@@ -106,6 +106,11 @@ func (p *Pool) ScaleTokens(now sim.Time) int {
 	return int(p.scale.tokens(p.cfg.ScaleWindow))
 }
 
+// EnvBusy reports whether environment id is running an invocation.
+func (p *Pool) EnvBusy(id EnvID) bool {
+	return int(id) < len(p.envs) && p.envs[id].state == envBusy
+}
+
 // HasIdle reports whether an invocation at now would be warm (an idle environment whose
 // idle time is below IdleExpiry exists).
 func (p *Pool) HasIdle(now sim.Time) bool {
@@ -164,7 +169,7 @@ func (p *Pool) Invoke(now sim.Time, acct *Account, req Request, src rand.Source)
 	}
 	o.Env, o.Gen = EnvID(e), v.gen
 	o.Latency.Compute = req.Compute
-	p.connect(now, e, cold, &o, src)
+	p.connect(now, e, cold, req.NetFactor, &o, src)
 	o.End = now.Add(o.Latency.Total())
 	if p.cfg.Mode == KeepAlive {
 		base := int(e) * len(p.cfg.Targets)
