@@ -26,12 +26,20 @@ func (r *refEnv) alive(now sim.Time, expiry time.Duration) bool {
 // bursty random traffic (with an account concurrency cap) and checks every routing decision,
 // throttle and environment count against the reference model.
 func TestDifferentialAgainstBruteForceReference(t *testing.T) {
+	for _, mode := range []ConnMode{KeepAlive, PerInvocation} {
+		t.Run(mode.String(), func(t *testing.T) { differential(t, mode) })
+	}
+}
+
+func differential(t *testing.T, mode ConnMode) {
 	const seed = 20261127
 	const expiry = 60 * time.Second
 	const limit = 12
 	cfg := DefaultConfig()
 	cfg.ScaleBurst = 0
 	cfg.IdleExpiry = expiry
+	cfg.Mode = mode
+	cfg.Targets = []Target{{Name: "db", RTT: sim.Const(time.Millisecond), Operation: sim.Const(time.Millisecond), Ops: 1}}
 	p := mustPool(t, &cfg)
 	acct := mustAccount(t, AccountConfig{Concurrency: limit})
 	rng := rand.New(rand.NewPCG(seed, 1))
@@ -103,6 +111,9 @@ func TestDifferentialAgainstBruteForceReference(t *testing.T) {
 			if _, x := p.Expire(now, id, gen); x.Set {
 				s.Schedule(sim.Event{At: x.At, Kind: kExp, Arg: x.Arg()})
 			}
+		}
+		if err := p.checkInvariants(); err != nil {
+			t.Fatalf("seed %d at %v (event kind %d): %v", seed, now, ev.Kind, err)
 		}
 		// compact the reference and compare counts
 		alive, busy := 0, 0

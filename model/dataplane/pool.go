@@ -88,6 +88,20 @@ func (p *Pool) Alive() int { return int(p.busy + p.idle) }
 // connections limit. Flows the network has silently dropped still count until reused.
 func (p *Pool) Connections() int { return int(p.conns) }
 
+// EnvConnections is the number of connections environment id holds open now:
+// len(Targets) for a live environment in KeepAlive mode, for a busy one in PerInvocation
+// mode, else 0. The caller adds it to the ENI the environment uses.
+func (p *Pool) EnvConnections(id EnvID) int {
+	if int(id) >= len(p.envs) {
+		return 0
+	}
+	switch st := p.envs[id].state; {
+	case st == envBusy, st == envIdle && p.cfg.Mode == KeepAlive:
+		return len(p.cfg.Targets)
+	}
+	return 0
+}
+
 // TakePeaks returns the highest Busy and Alive since the previous call (or creation) and
 // starts a new interval at the current values.
 func (p *Pool) TakePeaks() (busy, alive int) {
