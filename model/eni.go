@@ -442,3 +442,13 @@ func (m *Model) wantMoreENIs(c int32, s sim.Scheduler) {
 		m.counters.ENICreateFails++
 	}
 }
+
+// CodeMay evaluates an AWS call that function fi's own code makes with its execution
+// role: Lambda injects lambda:SourceFunctionArn into those credentials, so a Deny
+// conditioned on that key blocks the code's calls but not the calls Lambda makes itself to
+// manage the function's ENIs (facts §4).
+func (m *Model) CodeMay(fi int32, action string) iam.Decision {
+	r := &m.roles[m.fns[fi].role]
+	return iam.Evaluate(r.policies, iam.Request{Action: action, Resource: "*",
+		Context: iam.FunctionCodeContext(m.fmeta[fi].arn)})
+}

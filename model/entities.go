@@ -89,6 +89,7 @@ type opState struct {
 	gen         uint32
 	outstanding int32
 	newENIs     int32
+	waits       int32 // combos it waited for (new or already being created)
 	start       sim.Time
 	pend        netcfg
 	pendCfg     VPCConfig

@@ -50,7 +50,7 @@ func (m *Model) operation(fi int32, kind OpKind, op *opState, start, end sim.Tim
 	}
 	if op != nil {
 		o.NewENIs = int(op.newENIs)
-		o.AttachedOnly = op.newENIs == 0 && len(op.pend.combos) > 0
+		o.AttachedOnly = op.waits == 0 && len(op.pend.combos) > 0
 		o.FromVPC, o.ToVPC = op.fromVPC, op.toVPC
 		if op.decision.Effect != iam.ImplicitDeny || op.principal != "" {
 			o.IAMDecision = op.decision.Effect.String()
@@ -62,22 +62,27 @@ func (m *Model) operation(fi int32, kind OpKind, op *opState, start, end sim.Tim
 
 func (m *Model) onTimeline(ev sim.Event, s sim.Scheduler) {
 	it := m.timeline[ev.Obj]
-	top := &m.cfg.Timeline[it.op]
-	if it.fn < 0 {
+	m.applyOp(&m.cfg.Timeline[it.op], it.fn, s)
+}
+
+// applyOp performs one operation now; fn is the global function index (-1 for
+// account-level operations).
+func (m *Model) applyOp(top *TimelineOp, fn int32, s sim.Scheduler) {
+	if fn < 0 {
 		m.accountOp(top, s)
 		return
 	}
 	switch top.Kind {
 	case OpCreateFunction:
-		m.opCreateFunction(it.fn, top, s)
+		m.opCreateFunction(fn, top, s)
 	case OpUpdateFunctionConfiguration:
-		m.opUpdateConfig(it.fn, top, s)
+		m.opUpdateConfig(fn, top, s)
 	case OpUpdateFunctionCode:
-		m.opUpdateCode(it.fn, top, s)
+		m.opUpdateCode(fn, top, s)
 	case OpPublishVersion:
-		m.opPublish(it.fn, top, s)
+		m.opPublish(fn, top, s)
 	case OpDeleteFunction:
-		m.opDelete(it.fn, top, s)
+		m.opDelete(fn, top, s)
 	}
 }
 
@@ -156,6 +161,7 @@ func (m *Model) setupNet(fi int32, op *opState, nc netcfg, restore bool, s sim.S
 		cb = &m.combos[c]
 		cb.waiters = append(cb.waiters, waiter{fn: fi, gen: op.gen})
 		op.outstanding++
+		op.waits++
 	}
 	if attach {
 		op.outstanding++
