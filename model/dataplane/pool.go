@@ -142,6 +142,11 @@ func (p *Pool) HasIdle(now sim.Time) bool {
 // its expiry event has not been delivered yet, so the result does not depend on the order of
 // same-instant events. Failing that, a new environment cold-starts.
 func (p *Pool) Invoke(now sim.Time, acct *Account, req Request, src rand.Source) Outcome {
+	if req.Compute < 0 || req.ColdStart < 0 || req.ENICreate < 0 {
+		// Draws come from validated, non-negative distributions: a negative one is a bug in
+		// the caller, and would make the completion land in the past.
+		panic(fmt.Sprintf("dataplane: Invoke at %v: negative duration in %+v", now, req))
+	}
 	if acct != nil {
 		if t := acct.admit(now); t != NotThrottled {
 			return Outcome{Throttle: t}

@@ -227,3 +227,13 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		t.Errorf("account: %v", err)
 	}
 }
+
+func TestNegativeDrawPanics(t *testing.T) {
+	p := mustPool(t, noLimits())
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(string), "negative duration") {
+			t.Fatalf("recover = %v", r)
+		}
+	}()
+	p.Invoke(0, nil, Request{Compute: -1}, src)
+}
