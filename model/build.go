@@ -488,11 +488,16 @@ func (m *Model) buildFunction(ai int32, fi int, fc *Function, path string, names
 		m.acquire(idx, nc)
 		m.fmeta[idx].versions = append(m.fmeta[idx].versions, version{n: v, net: nc, state: StateActive})
 	}
-	// A deployed function's ENIs exist at the start: one ready ENI per combination.
+	// A deployed function's ENIs exist at the start: one ready ENI per combination (none
+	// in legacy mode, where each execution environment brings its own).
+	if m.cfg.Legacy {
+		return nil
+	}
 	for _, c := range nc.combos {
 		if len(m.combos[c].enis) == 0 {
 			e := m.newENI(c, ri, 0)
 			m.enis[e].state = eniReady
+			m.combos[c].creating--
 			m.combos[c].ready++
 		}
 	}

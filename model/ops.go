@@ -50,7 +50,7 @@ func (m *Model) operation(fi int32, kind OpKind, op *opState, start, end sim.Tim
 	}
 	if op != nil {
 		o.NewENIs = int(op.newENIs)
-		o.AttachedOnly = op.waits == 0 && len(op.pend.combos) > 0
+		o.AttachedOnly = outcome == "Successful" && op.waits == 0 && len(op.pend.combos) > 0
 		o.FromVPC, o.ToVPC = op.fromVPC, op.toVPC
 		if op.decision.Effect != iam.ImplicitDeny || op.principal != "" {
 			o.IAMDecision = op.decision.Effect.String()
@@ -322,6 +322,12 @@ func (m *Model) opCreateFunction(fi int32, top *TimelineOp, s sim.Scheduler) {
 	}
 	op.pend = nc
 	m.acquire(fi, nc)
+	if m.cfg.Legacy {
+		// Before Hyperplane a function had no Pending state: its ENIs came with each
+		// execution environment's cold start.
+		m.opSucceeded(fi, s)
+		return
+	}
 	if r := m.setupNet(fi, op, nc, false, s); r != ReasonNone {
 		m.opFailed(fi, op.gen, r, s)
 	}
@@ -370,6 +376,10 @@ func (m *Model) opUpdateConfig(fi int32, top *TimelineOp, s sim.Scheduler) {
 	}
 	op.pend = nc
 	m.acquire(fi, nc)
+	if m.cfg.Legacy {
+		m.opTimer(fi, op, &m.p.Switchover, s)
+		return
+	}
 	if r := m.setupNet(fi, op, nc, false, s); r != ReasonNone {
 		m.opFailed(fi, op.gen, r, s)
 		return

@@ -233,7 +233,7 @@ var scriptPolicies = map[string]string{
 	"vpc":  iam.AWSLambdaVPCAccessExecutionRoleDocument,
 	"logs": `{"Version":"2012-10-17","Statement":[{"Sid":"Logs","Effect":"Allow","Action":"logs:*","Resource":"*"}]}`,
 	"deny-source": `{"Version":"2012-10-17","Statement":[{"Sid":"DenyCodeEC2","Effect":"Deny","Action":"ec2:*","Resource":"*",
-	   "Condition":{"ArnLike":{"lambda:SourceFunctionArn":"arn:aws:lambda:*"}}}]}`,
+	   "Condition":{"ArnLike":{"lambda:SourceFunctionArn":"arn:aws:lambda:*:*:function:*"}}}]}`,
 }
 
 func parseDist(s string) (sim.Dist, error) {
@@ -241,7 +241,7 @@ func parseDist(s string) (sim.Dist, error) {
 	parts := strings.Split(args, ",")
 	durs := make([]time.Duration, len(parts))
 	for i, p := range parts {
-		d, err := time.ParseDuration(p)
+		d, err := parseDur(p)
 		if err != nil {
 			return sim.Dist{}, err
 		}
@@ -380,7 +380,7 @@ func (h *harness) exec(line string) error {
 		}
 		every := time.Duration(0)
 		if v, ok := opts["every"]; ok {
-			every, _ = time.ParseDuration(v)
+			every, _ = parseDur(v)
 		}
 		before := h.m.counters
 		for i := 0; i < n; i++ {
@@ -396,7 +396,8 @@ func (h *harness) exec(line string) error {
 				errs = append(errs, fmt.Sprintf("%s=%d", ErrCode(c), d))
 			}
 		}
-		h.rec.line("%v invoked %s x%d: cold=%d throttled=%d errors=%v", h.q.Now(), pos[0], n,
+		h.rec.line("%v invoked %s x%d on %s: cold=%d throttled=%d errors=%v", h.q.Now(), pos[0], n,
+			vpcOrNone(h.m.vpcName(h.m.fns[h.m.accts[0].fn0+fi].cur.vpc)),
 			after.ColdStarts-before.ColdStarts, after.Throttled-before.Throttled, errs)
 	case "put-policy", "delete-policy", "delete-role":
 		top := &TimelineOp{Role: pos[0]}
@@ -418,7 +419,7 @@ func (h *harness) exec(line string) error {
 		n, _ := strconv.Atoi(pos[1])
 		h.m.applyOp(&TimelineOp{Kind: OpSetQuota, Quota: QuotaVPCENIs, Target: pos[0], Value: n}, -1, h.q)
 	case "advance":
-		d, err := time.ParseDuration(pos[0])
+		d, err := parseDur(pos[0])
 		if err != nil {
 			return err
 		}
@@ -477,11 +478,11 @@ func (h *harness) configure(cmd string, pos []string, opts map[string]string) er
 		p, _ := strconv.ParseFloat(pos[0], 64)
 		h.cfg.Faults.ENICreateFailProb = p
 	case "storm":
-		a, _ := time.ParseDuration(pos[0])
-		b, _ := time.ParseDuration(pos[1])
+		a, _ := parseDur(pos[0])
+		b, _ := parseDur(pos[1])
 		h.cfg.Faults.EC2Storms = append(h.cfg.Faults.EC2Storms, Storm{Window: Window{a, b}})
 	case "grab":
-		at, _ := time.ParseDuration(pos[1])
+		at, _ := parseDur(pos[1])
 		n, _ := strconv.Atoi(pos[2])
 		h.cfg.Faults.SubnetIPsTaken = append(h.cfg.Faults.SubnetIPsTaken, IPGrab{At: at, Account: acct.ID, Subnet: pos[0], IPs: n})
 	case "conn":
@@ -490,7 +491,7 @@ func (h *harness) configure(cmd string, pos []string, opts map[string]string) er
 		if err != nil {
 			return err
 		}
-		probe, _ := time.ParseDuration(pos[2])
+		probe, _ := parseDur(pos[2])
 		n, _ := strconv.Atoi(pos[3])
 		f.ConnMode, f.ProbeInterval = mode, probe
 		f.Targets = nil
@@ -521,7 +522,7 @@ func setParam(p *Params, k, v string) error {
 	}
 	durs := map[string]*time.Duration{"idleReclaim": &p.IdleReclaim, "envIdleExpiry": &p.EnvIdleExpiry}
 	if d, ok := durs[k]; ok {
-		x, err := time.ParseDuration(v)
+		x, err := parseDur(v)
 		*d = x
 		return err
 	}
@@ -577,4 +578,20 @@ func (h *harness) print() {
 			h.rec.line("vpc %s enis=%d/%d", v.id, v.enis, v.quota)
 		}
 	}
+}
+
+// parseDur is time.ParseDuration plus a "d" (24 h) suffix.
+func parseDur(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		v, err := strconv.Atoi(n)
+		return time.Duration(v) * 24 * time.Hour, err
+	}
+	return time.ParseDuration(s)
+}
+
+func vpcOrNone(v string) string {
+	if v == "" {
+		return "(no VPC)"
+	}
+	return v
 }
