@@ -1,0 +1,102 @@
+package results
+
+import (
+	"math"
+	"sort"
+)
+
+// sketch is a mergeable, deterministic quantile sketch of non-negative values (seconds):
+// logarithmic buckets 1% wide, so a quantile is within 0.5% of an observed value, in memory
+// that does not grow with the number of observations. Values below sketchMin share bucket 0
+// (zero latencies are common: no cold start, a reused connection).
+type sketch struct {
+	counts   map[int32]uint64
+	n        uint64
+	min, max float64
+}
+
+const (
+	sketchMin   = 1e-6 // 1 µs
+	sketchGamma = 1.01
+)
+
+var sketchLogGamma = math.Log(sketchGamma)
+
+func (s *sketch) bucket(v float64) int32 {
+	if v < sketchMin {
+		return 0
+	}
+	return 1 + int32(math.Log(v/sketchMin)/sketchLogGamma)
+}
+
+// value is the representative of bucket b: its geometric midpoint.
+func (s *sketch) value(b int32) float64 {
+	if b == 0 {
+		return 0
+	}
+	return sketchMin * math.Pow(sketchGamma, float64(b-1)+0.5)
+}
+
+func (s *sketch) add(v float64, w uint64) {
+	if w == 0 || math.IsNaN(v) {
+		return
+	}
+	if v < 0 {
+		v = 0
+	}
+	if s.counts == nil {
+		s.counts = map[int32]uint64{}
+	}
+	if s.n == 0 || v < s.min {
+		s.min = v
+	}
+	if s.n == 0 || v > s.max {
+		s.max = v
+	}
+	s.counts[s.bucket(v)] += w
+	s.n += w
+}
+
+func (s *sketch) merge(o *sketch) {
+	if o.n == 0 {
+		return
+	}
+	if s.counts == nil {
+		s.counts = map[int32]uint64{}
+	}
+	if s.n == 0 || o.min < s.min {
+		s.min = o.min
+	}
+	if s.n == 0 || o.max > s.max {
+		s.max = o.max
+	}
+	for b, c := range o.counts {
+		s.counts[b] += c
+	}
+	s.n += o.n
+}
+
+// quantile returns the nearest-rank q-quantile (the ceil(q*n)-th smallest value), clamped to
+// the observed range; 0 when empty.
+func (s *sketch) quantile(q float64) float64 {
+	if s.n == 0 {
+		return 0
+	}
+	keys := make([]int32, 0, len(s.counts))
+	for b := range s.counts {
+		keys = append(keys, b)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	rank := uint64(math.Ceil(q * float64(s.n)))
+	if rank < 1 {
+		rank = 1
+	}
+	var cum uint64
+	for _, b := range keys {
+		cum += s.counts[b]
+		if cum >= rank {
+			return math.Min(math.Max(s.value(b), s.min), s.max)
+		}
+	}
+	return s.max
+}

@@ -1,0 +1,194 @@
+package results
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/ipc"
+	"github.com/apache/arrow/go/v15/arrow/memory"
+	"github.com/apache/arrow/go/v15/parquet"
+	"github.com/apache/arrow/go/v15/parquet/compress"
+	"github.com/apache/arrow/go/v15/parquet/pqarrow"
+)
+
+// recordWriter is the part of the Arrow IPC and Parquet writers a table uses.
+type recordWriter interface {
+	write(arrow.Record) error
+	close() error
+}
+
+type ipcWriter struct{ w *ipc.FileWriter }
+
+func (w ipcWriter) write(r arrow.Record) error { return w.w.Write(r) }
+func (w ipcWriter) close() error               { return w.w.Close() }
+
+type parquetWriter struct{ w *pqarrow.FileWriter }
+
+// WriteBuffered (not Write) so that a batch goes into the open row group; the row group is
+// cut at WithMaxRowGroupLength rows, one batch by default.
+func (w parquetWriter) write(r arrow.Record) error { return w.w.WriteBuffered(r) }
+func (w parquetWriter) close() error               { return w.w.Close() }
+
+func newRecordWriter(f Format, out *atomicFile, schema *arrow.Schema, mem memory.Allocator, batchRows int) (recordWriter, error) {
+	switch f {
+	case Arrow:
+		// No compression option: apache-arrow (JavaScript) reads uncompressed IPC out of the box.
+		w, err := ipc.NewFileWriter(out, ipc.WithSchema(schema), ipc.WithAllocator(mem))
+		if err != nil {
+			return nil, err
+		}
+		return ipcWriter{w}, nil
+	case Parquet:
+		// The Parquet encoder of v15.0.2 does not release some page buffers it takes from
+		// its allocator (a CheckedAllocator reports 256-byte BufferWriter.Finish leaks even
+		// after a clean Close). It therefore gets the Go allocator, whose buffers the garbage
+		// collector reclaims; mem (checked in tests) still covers our builders and records.
+		_ = mem
+		pmem := memory.DefaultAllocator
+		props := parquet.NewWriterProperties(
+			parquet.WithAllocator(pmem),
+			parquet.WithCompression(compress.Codecs.Snappy),
+			parquet.WithMaxRowGroupLength(int64(batchRows)),
+			// Required root: some readers reject the optional root pqarrow writes by default.
+			parquet.WithRootRepetition(parquet.Repetitions.Required),
+			parquet.WithCreatedBy("enisim"),
+		)
+		w, err := pqarrow.NewFileWriter(schema, out, props,
+			pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(pmem), pqarrow.WithStoreSchema()))
+		if err != nil {
+			return nil, err
+		}
+		return parquetWriter{w}, nil
+	}
+	return nil, fmt.Errorf("%w: format %d", ErrOptions, f)
+}
+
+// tableWriter appends rows of one table to a record builder and writes a record batch every
+// batchRows rows, so at most one batch per table is held in memory. The file is created at
+// the first flush (a partition that never emits a row holds no open file until Close).
+type tableWriter struct {
+	spec      *TableSpec
+	schema    *arrow.Schema
+	path      string
+	format    Format
+	mem       memory.Allocator
+	batchRows int
+	wrap      func(io.Writer) io.Writer // test hook: wraps the file writer
+
+	rb   *array.RecordBuilder
+	cols []array.Builder
+	ci   int   // next column of the row being appended
+	rows int   // rows in the current batch
+	all  int64 // rows written or buffered in total
+	file *atomicFile
+	w    recordWriter
+	err  error // first error; the table stops writing after it
+}
+
+func newTableWriter(spec *TableSpec, path string, f Format, mem memory.Allocator, batchRows int) *tableWriter {
+	schema := spec.Schema()
+	rb := array.NewRecordBuilder(mem, schema)
+	return &tableWriter{spec: spec, schema: schema, path: path, format: f, mem: mem,
+		batchRows: batchRows, rb: rb, cols: rb.Fields()}
+}
+
+// endRow counts the row just appended and flushes a full batch.
+func (t *tableWriter) endRow() {
+	if t.ci != len(t.cols) {
+		panic(fmt.Sprintf("results: table %s: row filled %d of %d columns", t.spec.Name, t.ci, len(t.cols)))
+	}
+	t.ci = 0
+	t.rows++
+	t.all++
+	if t.rows >= t.batchRows {
+		t.flush()
+	}
+}
+
+func (t *tableWriter) open() error {
+	if t.w != nil {
+		return nil
+	}
+	f, err := createAtomic(t.path, t.wrap)
+	if err != nil {
+		return err
+	}
+	w, err := newRecordWriter(t.format, f, t.schema, t.mem, t.batchRows)
+	if err != nil {
+		f.abort()
+		return fmt.Errorf("results: %s: %w", t.path, err)
+	}
+	t.file, t.w = f, w
+	return nil
+}
+
+// flush writes the buffered rows as one record batch. After an error the builder is still
+// drained (so memory stays bounded) but nothing more is written.
+func (t *tableWriter) flush() {
+	if t.rows == 0 {
+		return
+	}
+	rec := t.rb.NewRecord()
+	defer rec.Release()
+	t.rows = 0
+	if t.err != nil {
+		return
+	}
+	if err := t.open(); err != nil {
+		t.err = err
+		return
+	}
+	if err := t.w.write(rec); err != nil {
+		t.err = fmt.Errorf("results: write %s: %w", t.path, err)
+	}
+}
+
+// close writes what is buffered and the footer, then commits the file under its final name.
+// On any error the temporary file is removed and no final file exists.
+func (t *tableWriter) close() error {
+	t.flush()
+	defer t.rb.Release()
+	if t.err == nil {
+		t.err = t.open() // a table with no rows is still written: schema only
+	}
+	if t.err != nil {
+		t.abort()
+		return t.err
+	}
+	if err := t.w.close(); err != nil {
+		t.file.abort()
+		t.w = nil
+		t.err = fmt.Errorf("results: finish %s: %w", t.path, err)
+		return t.err
+	}
+	t.w = nil
+	if err := t.file.commit(); err != nil {
+		t.err = err
+		return err
+	}
+	return nil
+}
+
+// abort drops the temporary file without writing a final one.
+func (t *tableWriter) abort() {
+	if t.w != nil {
+		_ = t.w.close() // releases the writer's buffers; the file is removed below anyway
+		t.w = nil
+	}
+	if t.file != nil {
+		t.file.abort()
+		t.file = nil
+	}
+}
+
+// Typed appends, in schema order: each call fills the next column of the current row and
+// endRow checks that every column was filled exactly once.
+
+func (t *tableWriter) str(v string)  { t.cols[t.ci].(*array.StringBuilder).Append(v); t.ci++ }
+func (t *tableWriter) f64(v float64) { t.cols[t.ci].(*array.Float64Builder).Append(v); t.ci++ }
+func (t *tableWriter) i64(v int64)   { t.cols[t.ci].(*array.Int64Builder).Append(v); t.ci++ }
+func (t *tableWriter) i32(v int32)   { t.cols[t.ci].(*array.Int32Builder).Append(v); t.ci++ }
+func (t *tableWriter) u64(v uint64)  { t.cols[t.ci].(*array.Uint64Builder).Append(v); t.ci++ }
+func (t *tableWriter) bln(v bool)    { t.cols[t.ci].(*array.BooleanBuilder).Append(v); t.ci++ }
