@@ -38,16 +38,18 @@ type Scheduler interface {
 // out, so a run depends only on what was scheduled, never on the queue's internal shape.
 // A Queue belongs to one goroutine.
 //
-// It is a radix heap (Ahuja, Mehlhorn, Orlin & Tarjan 1990), which fits a discrete-event
-// queue because keys are monotone: nothing may be scheduled before Now. Design chosen by
-// measurement against 4-ary heaps; see docs/design/engine-queue.md.
-//   - Entries are 16 bytes, {At, seq<<32 | slot}. Bucket b holds the entries whose At
-//     differs from last (the time of the latest event taken) first in bit b-1, so every
-//     entry of bucket b sorts before every entry of bucket b+1, and bucket 0 holds the
-//     entries at exactly last. Scheduling is an append; taking the minimum scans the
-//     lowest non-empty bucket and moves its entries down to lower buckets around the new
-//     last. Each entry moves at most 63 times and in practice a few, always through
-//     sequential memory, so the cost per event hardly grows with the queue's size.
+// It is a radix heap (Ahuja, Mehlhorn, Orlin & Tarjan 1990) with radix-16 digits, which
+// fits a discrete-event queue because keys are monotone: nothing may be scheduled before
+// Now. Design chosen by measurement against 4-ary heaps; see docs/design/engine-queue.md.
+//   - Bucket 0 holds the entries at exactly last (the time of the latest event taken);
+//     bucket 1+16d+v holds those whose At first differs from last in hexadecimal digit d,
+//     where At's digit is v, so every entry of a bucket sorts before every entry of a
+//     higher one. Scheduling is an append; taking the minimum scans the lowest non-empty
+//     bucket and moves its other entries down to lower buckets around the new last.
+//     An entry moves at most 16 times and in practice about five, always through
+//     sequential memory, so the cost per event grows little with the queue's size.
+//   - Buckets are lists of 1 KiB chunks from a shared pool (see chunks.go), so memory
+//     follows the number of queued entries and a steady run allocates nothing.
 //   - Bucket 0 is kept in seq order and consumed from its head: entries moved there are
 //     sorted once, and later arrivals at the same time have larger seqs.
 //   - Entries are 32 bytes: the event itself plus key = seq<<32 | slot. Each entry owns a
@@ -67,14 +69,16 @@ type Scheduler interface {
 // the number of entries; the seqs of all entries are distinct and below nextSeq; bit b of
 // mask is set iff bucket b is non-empty.
 type Queue struct {
-	buckets [64][]entry
-	head0   int    // bucket 0 is consumed from here
-	mask    uint64 // bit b set iff bucket b holds entries (bucket 0: from head0 on)
-	last    uint64 // the time bucket indices are relative to
-	// minB and minI locate the minimum of the lowest non-empty bucket when bucket 0 is
-	// empty; valid only while minOK. It saves a second scan when Next follows Peek.
-	minB, minI int
+	buckets [numBuckets]chunkList          // bucket 0 is kept in seq order, the others unordered
+	pool    chunkPool                      // the chunks of all buckets
+	mask    [(numBuckets + 63) / 64]uint64 // bit b set iff bucket b holds entries
+	last    uint64                         // the time bucket indices are relative to
+	// minB, minC and minI locate the minimum of the lowest non-empty bucket when bucket 0
+	// is empty; valid only while minOK. It saves a second scan when Next follows Peek.
+	minB       int
+	minC, minI int32
 	minOK      bool
+	scratch    []entry // reused to sort bucket 0
 
 	pending []uint64 // bit s set iff slot s holds a live (scheduled, not cancelled) event
 	tickets []uint32 // tickets[s] is the ticket of the event last scheduled in slot s
@@ -204,11 +208,42 @@ func (q *Queue) Peek() (Event, bool) {
 
 func (q *Queue) isPending(s uint32) bool { return q.pending[s/64]&(1<<(s%64)) != 0 }
 
+// Buckets are numbered by radix-16 digits, which moves each entry about a quarter as
+// often as radix 2 would: bucket 0 holds At == last; otherwise, with d the highest
+// hexadecimal digit in which At differs from last and v the value of At's digit d,
+// bucket 1+16d+v. v is above last's digit d, so bucket order is At order.
+const (
+	digitBits  = 4
+	numBuckets = 1 + 16<<digitBits
+)
+
+func (q *Queue) bucketOf(at Time) int {
+	x := uint64(at)
+	diff := x ^ q.last
+	if diff == 0 {
+		return 0
+	}
+	d := (bits.Len64(diff) - 1) / digitBits * digitBits
+	return 1 + d<<digitBits/digitBits + int(x>>d&(1<<digitBits-1))
+}
+
 // insert files x in its bucket; x.at must be >= last.
 func (q *Queue) insert(x entry) {
-	b := bits.Len64(uint64(x.at) ^ q.last)
-	q.buckets[b] = append(q.buckets[b], x)
-	q.mask |= 1 << b
+	b := q.bucketOf(x.at)
+	q.pool.push(&q.buckets[b], x)
+	q.mask[b/64] |= 1 << (b % 64)
+}
+
+func (q *Queue) clearMask(b int) { q.mask[b/64] &^= 1 << (b % 64) }
+
+// lowest returns the first non-empty bucket, or -1.
+func (q *Queue) lowest() int {
+	for w, m := range q.mask {
+		if m != 0 {
+			return w*64 + bits.TrailingZeros64(m)
+		}
+	}
+	return -1
 }
 
 // front returns the earliest live entry, dropping dead ones it meets, without changing
@@ -216,52 +251,42 @@ func (q *Queue) insert(x entry) {
 // bucket 0 it records where it is for pop.
 func (q *Queue) front() (entry, bool) {
 	for {
-		if b0 := q.buckets[0]; q.head0 < len(b0) {
-			e := b0[q.head0]
+		if b0 := &q.buckets[0]; b0.n > 0 {
+			e := q.pool.head(b0)
 			if q.isPending(e.slot()) {
 				return e, true
 			}
-			q.advance0()
+			q.popHead0()
 			q.dropDead(e.slot())
 			continue
 		}
-		if q.mask == 0 {
+		i := q.lowest()
+		if i < 0 {
 			return entry{}, false
 		}
-		i := bits.TrailingZeros64(q.mask)
-		b := q.buckets[i]
+		b := &q.buckets[i]
 		if !q.minOK || q.minB != i {
-			m := 0
-			for j := 1; j < len(b); j++ {
-				if less(b[j], b[m]) {
-					m = j
-				}
-			}
-			q.minB, q.minI, q.minOK = i, m, true
+			q.minC, q.minI = q.pool.minimum(b)
+			q.minB, q.minOK = i, true
 		}
-		e := b[q.minI]
+		e := q.pool.chunks[q.minC][q.minI]
 		if q.isPending(e.slot()) {
 			return e, true
 		}
-		// Bucket order does not matter above 0: remove by moving the last entry in.
-		n := len(b) - 1
-		b[q.minI] = b[n]
-		q.buckets[i] = b[:n]
-		if n == 0 {
-			q.mask &^= 1 << i
+		q.pool.removeAt(b, q.minC, q.minI)
+		if b.n == 0 {
+			q.clearMask(i)
 		}
 		q.minOK = false
 		q.dropDead(e.slot())
 	}
 }
 
-// advance0 consumes the head of bucket 0.
-func (q *Queue) advance0() {
-	q.head0++
-	if q.head0 == len(q.buckets[0]) {
-		q.buckets[0] = q.buckets[0][:0]
-		q.head0 = 0
-		q.mask &^= 1
+// popHead0 consumes the head of bucket 0.
+func (q *Queue) popHead0() {
+	q.pool.popHead(&q.buckets[0])
+	if q.buckets[0].n == 0 {
+		q.clearMask(0)
 	}
 }
 
@@ -272,11 +297,13 @@ func (q *Queue) dropDead(s uint32) {
 
 // pop removes the entry front just returned, which is live, and returns its event.
 func (q *Queue) pop() Event {
-	if q.head0 >= len(q.buckets[0]) {
-		q.redistribute()
+	var top entry
+	if b0 := &q.buckets[0]; b0.n > 0 {
+		top = q.pool.head(b0)
+		q.popHead0()
+	} else {
+		top = q.redistribute()
 	}
-	top := q.buckets[0][q.head0]
-	q.advance0()
 	s := top.slot()
 	q.pending[s/64] &^= 1 << (s % 64)
 	q.free = append(q.free, s)
@@ -285,22 +312,38 @@ func (q *Queue) pop() Event {
 	return top.event()
 }
 
-// redistribute makes the minimum found by front the new last and moves the entries of
-// its bucket down around it; bucket 0 is empty before and holds the minimum after.
-func (q *Queue) redistribute() {
+// redistribute removes and returns the minimum found by front, makes its time the new
+// last and moves the rest of its bucket down around it. Bucket 0 is empty before; after,
+// it holds the entries at the minimum's time that came after it.
+func (q *Queue) redistribute() entry {
 	i := q.minB
-	b := q.buckets[i]
-	q.last = uint64(b[q.minI].at)
-	q.buckets[i] = b[:0]
-	q.mask &^= 1 << i
+	l := q.buckets[i]
+	top := q.pool.chunks[q.minC][q.minI]
+	q.last = uint64(top.at)
+	q.buckets[i] = chunkList{}
+	q.clearMask(i)
 	q.minOK = false
-	// Every entry of b goes to a bucket below i, so b's memory is not written meanwhile.
-	for _, e := range b {
-		q.insert(e)
+	// Every entry goes to a bucket below i. Each chunk is released once read, so the
+	// inserts below may reuse it at once, while it is still in cache.
+	p := &q.pool
+	for c := l.first; c != 0; {
+		lo, hi := l.bounds(c)
+		for j := lo; j < hi; j++ {
+			if c == q.minC && j == q.minI {
+				continue
+			}
+			q.insert(p.chunks[c][j])
+		}
+		next := p.next[c]
+		p.release(c)
+		c = next
 	}
-	if b0 := q.buckets[0]; len(b0) > 1 {
-		sortKeys(b0)
+	if b0 := &q.buckets[0]; b0.n > 1 {
+		q.scratch = p.appendTo(q.scratch[:0], b0)
+		sortKeys(q.scratch)
+		p.overwrite(b0, q.scratch)
 	}
+	return top
 }
 
 // sortKeys orders entries at one time by seq: insertion sort for the usual handful,
@@ -329,30 +372,21 @@ func sortKeys(b []entry) {
 // release frees the slot of a dead entry that has left the queue.
 func (q *Queue) release(s uint32) { q.free = append(q.free, s) }
 
-// compact drops every cancelled entry. Bucket 0 keeps its order; the other buckets are
-// unordered, so filtering them in place is enough.
+// compact drops every cancelled entry. Bucket 0 keeps its order (filter is stable).
 func (q *Queue) compact() {
+	keep := func(e entry) bool {
+		if s := e.slot(); !q.isPending(s) {
+			q.release(s)
+			return false
+		}
+		return true
+	}
 	for i := range q.buckets {
-		b := q.buckets[i]
-		from := 0
-		if i == 0 {
-			from = q.head0
-		}
-		k := 0
-		for _, e := range b[from:] {
-			if s := e.slot(); !q.isPending(s) {
-				q.release(s)
-				continue
-			}
-			b[k] = e
-			k++
-		}
-		q.buckets[i] = b[:k]
-		if k == 0 {
-			q.mask &^= 1 << i
+		q.pool.filter(&q.buckets[i], keep)
+		if q.buckets[i].n == 0 {
+			q.clearMask(i)
 		}
 	}
-	q.head0 = 0
 	q.dead = 0
 	q.minOK = false
 }
@@ -363,10 +397,11 @@ func (q *Queue) renumber() {
 	q.compact()
 	all := make([]entry, 0, q.live)
 	for i := range q.buckets {
-		all = append(all, q.buckets[i]...)
-		q.buckets[i] = q.buckets[i][:0]
+		all = q.pool.appendTo(all, &q.buckets[i])
+		q.pool.releaseFrom(q.buckets[i].first)
+		q.buckets[i] = chunkList{}
 	}
-	q.mask = 0
+	q.mask = [len(q.mask)]uint64{}
 	slices.SortFunc(all, func(a, b entry) int {
 		if less(a, b) {
 			return -1

@@ -14,7 +14,7 @@ import (
 // table so that every implementation sees the same sequence and the benchmark measures
 // the queue, not the random number generator.
 
-var holdSizes = []int{1_000, 100_000, 1_000_000}
+var holdSizes = []int{1, 1_000, 100_000, 1_000_000}
 
 const incMask = 1<<14 - 1
 
@@ -57,6 +57,22 @@ func BenchmarkHold(b *testing.B) {
 	for _, n := range holdSizes {
 		b.Run(fmt.Sprintf("impl=queue/n=%d", n), func(b *testing.B) {
 			q := NewQueue(n)
+			for i := 0; i < n; i++ {
+				q.Schedule(Event{At: inc[i&incMask], Obj: uint32(i)})
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu := startCPU()
+			for i := 0; i < b.N; i++ {
+				ev, _ := q.Next()
+				ev.At += inc[i&incMask]
+				q.Schedule(ev)
+			}
+			b.StopTimer()
+			cpu.stop(b)
+		})
+		b.Run(fmt.Sprintf("impl=heap4/n=%d", n), func(b *testing.B) {
+			q := newHeap4Queue(n)
 			for i := 0; i < n; i++ {
 				q.Schedule(Event{At: inc[i&incMask], Obj: uint32(i)})
 			}
