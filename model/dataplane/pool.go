@@ -137,8 +137,9 @@ func (p *Pool) HasIdle(now sim.Time) bool {
 //
 // Order of checks: the account's invocations-per-second cap, then its concurrency, then,
 // if no warm environment exists, the function's scaling rate. A throttled invocation
-// changes nothing. Otherwise the most recently used idle environment serves it (SimFaaS's
-// rule); an idle environment whose idle time has reached IdleExpiry counts as gone even if
+// changes nothing. Otherwise the most recently used idle environment serves it (SimFaaS
+// picks the newest-created one instead; the two give the same figures, see
+// docs/design/dataplane.md); an idle environment whose idle time has reached IdleExpiry counts as gone even if
 // its expiry event has not been delivered yet, so the result does not depend on the order of
 // same-instant events. Failing that, a new environment cold-starts.
 func (p *Pool) Invoke(now sim.Time, acct *Account, req Request, src rand.Source) Outcome {
