@@ -139,9 +139,10 @@ func (p *Pool) HasIdle(now sim.Time) bool {
 // if no warm environment exists, the function's scaling rate. A throttled invocation
 // changes nothing. Otherwise the most recently used idle environment serves it (SimFaaS
 // picks the newest-created one instead; the two give the same figures, see
-// docs/design/dataplane.md); an idle environment whose idle time has reached IdleExpiry counts as gone even if
-// its expiry event has not been delivered yet, so the result does not depend on the order of
-// same-instant events. Failing that, a new environment cold-starts.
+// docs/design/dataplane.md). An idle environment whose idle time has reached IdleExpiry
+// counts as gone even if its expiry event has not been delivered yet, so the result does
+// not depend on the order of same-instant events. Failing that, a new environment
+// cold-starts.
 func (p *Pool) Invoke(now sim.Time, acct *Account, req Request, src rand.Source) Outcome {
 	if req.Compute < 0 || req.ColdStart < 0 || req.ENICreate < 0 {
 		// Draws come from validated, non-negative distributions: a negative one is a bug in
