@@ -98,6 +98,9 @@ type recorder struct {
 func (r *recorder) line(format string, args ...any) {
 	s := fmt.Sprintf(format, args...)
 	r.all = append(r.all, s)
+	if probeHook != nil {
+		probeHook(s)
+	}
 	if r.b != nil {
 		r.b.WriteString("  " + s + "\n")
 	}
@@ -595,3 +598,7 @@ func vpcOrNone(v string) string {
 	}
 	return v
 }
+
+func mustPolicy(doc string) *iam.Policy { return iam.MustParse(doc) }
+
+var probeHook func(string)

@@ -1,0 +1,381 @@
+package model
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/enisim/enisim/model/dataplane"
+	"github.com/enisim/enisim/sim"
+)
+
+var propSeed = flag.Uint64("seed", 0, "run TestRandomOperations with this seed only")
+
+func TestNewRejectsInvalidConfigWithFieldPath(t *testing.T) {
+	cases := []struct {
+		name  string
+		edit  func(c *Config)
+		field string
+	}{
+		{"unknown subnet of a deployed function", func(c *Config) {
+			f := &c.Accounts[0].Functions[3]
+			f.Deployed = true
+			f.VPC.SubnetIds = []string{"a1", "zz"}
+		}, "accounts[0].functions[3].vpcConfig.subnetIds[1]"},
+		{"dedicated tenancy", func(c *Config) {
+			f := &c.Accounts[0].Functions[2]
+			f.Deployed = true
+			f.VPC = VPCConfig{SubnetIds: []string{"d1"}, SecurityGroupIds: []string{"sg-d1"}}
+		}, "accounts[0].functions[2].vpcConfig.subnetIds[0]"},
+		{"subnet CIDR", func(c *Config) { c.Accounts[0].Subnets[2].CIDR = "10.0.3.0/29" }, "accounts[0].subnets[2].cidr"},
+		{"unknown role", func(c *Config) { c.Accounts[0].Functions[1].Role = "nobody" }, "accounts[0].functions[1].role"},
+		{"negative rate", func(c *Config) { c.Accounts[0].Functions[0].Workload.Rate = -1 }, "accounts[0].functions[0].workload.rate"},
+		{"param", func(c *Config) { c.Params.IPsPerENI = 0 }, "params.ipsPerENI"},
+		{"dist", func(c *Config) { c.Params.ENICreate = sim.Dist{Kind: sim.DistExp} }, "params.eniCreate"},
+		{"timeline function", func(c *Config) {
+			c.Timeline = []TimelineOp{{Kind: OpCreateFunction, Functions: []int{0, 99}}}
+		}, "timeline[0].functions[1]"},
+		{"timeline principal", func(c *Config) {
+			c.Timeline = []TimelineOp{{Kind: OpCreateFunction, Functions: []int{0}, Principal: "eve"}}
+		}, "timeline[0].principal"},
+		{"storm account", func(c *Config) {
+			c.Faults.EC2Storms = []Storm{{Window: Window{0, time.Minute}, Account: "999"}}
+		}, "faults.ec2Storms[0].account"},
+		{"duplicate account", func(c *Config) { c.Accounts = append(c.Accounts, c.Accounts[0]) }, "accounts[1].id"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := stdConfig()
+			tc.edit(c)
+			_, err := New(c, 1, nil)
+			if !errors.Is(err, ErrInvalidConfig) {
+				t.Fatalf("err = %v, want ErrInvalidConfig", err)
+			}
+			if !strings.Contains(err.Error(), tc.field) {
+				t.Fatalf("err = %v, want it to name %s", err, tc.field)
+			}
+		})
+	}
+	if _, err := New(stdConfig(), 1, nil); err != nil {
+		t.Fatalf("the fixture itself is rejected: %v", err)
+	}
+}
+
+// collect records every observation as a line, for comparisons.
+func collect() *recorder { return &recorder{intervals: true} }
+
+func runConfig(t testing.TB, cfg *Config, seed sim.Seed, until time.Duration, rec Observer) *Model {
+	m, err := New(cfg, seed, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := sim.NewQueue(1024)
+	if err := m.Start(q); err != nil {
+		t.Fatal(err)
+	}
+	st, err := sim.Run(q, m, sim.Bounds{Until: sim.Time(until)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Finish(st.End)
+	return m
+}
+
+// busyConfig is a workload over two accounts with deploys, switchovers and faults.
+func busyConfig() *Config {
+	c := stdConfig()
+	c.SampleEvery = 10 * time.Minute
+	a := &c.Accounts[0]
+	for i := range a.Functions {
+		f := &a.Functions[i]
+		f.Workload = Workload{Rate: float64(i + 1), Service: sim.Exp(20 * time.Millisecond),
+			Diurnal: Diurnal{Period: time.Hour, Amplitude: 0.5}}
+		f.Targets = []dataplane.Target{{Name: "db", RTT: sim.Const(time.Millisecond), TLS: dataplane.TLS13,
+			Operation: sim.Const(2 * time.Millisecond), Ops: 1}}
+		if i < 4 {
+			f.Deployed = true
+		}
+	}
+	a.Functions[2].Workload.Quiet = []Window{{Start: 10 * time.Minute, End: 40 * time.Minute}}
+	a.Functions[3].Workload.Bursts = []Burst{{Start: 20 * time.Minute, End: 25 * time.Minute, Multiplier: 20}}
+	c.Timeline = []TimelineOp{
+		{At: time.Minute, Kind: OpCreateFunction, Functions: []int{4, 5, 6, 7}, Stagger: time.Minute},
+		{At: 15 * time.Minute, Kind: OpUpdateFunctionConfiguration, Functions: []int{0, 1},
+			VPC: &VPCConfig{SubnetIds: []string{"b1", "b2"}, SecurityGroupIds: []string{"sg-b1"}}},
+		{At: 30 * time.Minute, Kind: OpPublishVersion, Functions: []int{2}},
+		{At: 50 * time.Minute, Kind: OpDeleteFunction, Functions: []int{3}},
+	}
+	b := stdConfig().Accounts[0]
+	b.ID = "222222222222"
+	for i := range b.Functions {
+		b.Functions[i].Deployed = i < 3
+		b.Functions[i].Workload = Workload{Rate: 5}
+	}
+	c.Accounts = append(c.Accounts, b)
+	c.Timeline = append(c.Timeline, TimelineOp{At: 5 * time.Minute, Account: 1, Kind: OpCreateFunction, Functions: []int{3, 4}})
+	c.Faults.SubnetIPsTaken = []IPGrab{{At: time.Minute, Account: "222222222222", Subnet: "a3", IPs: 4}}
+	return c
+}
+
+func TestSameSeedSameObservations(t *testing.T) {
+	r1, r2 := collect(), collect()
+	runConfig(t, busyConfig(), 7, time.Hour, r1)
+	runConfig(t, busyConfig(), 7, time.Hour, r2)
+	if !slices.Equal(r1.all, r2.all) {
+		t.Fatal("two runs with the same seed differ")
+	}
+	if len(r1.all) < 100 {
+		t.Fatalf("only %d observations: the workload did not run", len(r1.all))
+	}
+	r3 := collect()
+	runConfig(t, busyConfig(), 8, time.Hour, r3)
+	if slices.Equal(r1.all, r3.all) {
+		t.Fatal("a different seed gave identical observations")
+	}
+}
+
+// Partitions run separately must observe exactly what the whole configuration observes.
+func TestPartitionsGiveIdenticalResults(t *testing.T) {
+	whole := collect()
+	runConfig(t, busyConfig(), 3, time.Hour, whole)
+	parts := busyConfig().Partitions()
+	if len(parts) != 2 {
+		t.Fatalf("%d partitions, want 2 (two unrelated accounts)", len(parts))
+	}
+	var joined []string
+	for _, p := range parts {
+		r := collect()
+		runConfig(t, p, 3, time.Hour, r)
+		joined = append(joined, r.all...)
+	}
+	a, b := slices.Clone(whole.all), joined
+	slices.Sort(a)
+	slices.Sort(b)
+	if !slices.Equal(a, b) {
+		t.Fatalf("partitioned run differs: %d vs %d observations", len(a), len(b))
+	}
+}
+
+func TestPartitionsKeepPeeredAccountsTogether(t *testing.T) {
+	c := busyConfig()
+	c.Accounts[1].VPCs[1].PeeredWith = []string{"111111111111/vpc-a"}
+	if n := len(c.Partitions()); n != 1 {
+		t.Fatalf("%d partitions, want 1 (accounts linked by peering)", n)
+	}
+}
+
+// Adding a function must not change the draws (hence the observations) of the others.
+func TestAddingAFunctionLeavesOthersUnchanged(t *testing.T) {
+	base := stdConfig()
+	base.Accounts[0].Functions = base.Accounts[0].Functions[:3]
+	for i := range base.Accounts[0].Functions {
+		base.Accounts[0].Functions[i].Deployed = true
+		base.Accounts[0].Functions[i].Workload = Workload{Rate: 3}
+	}
+	more := stdConfig()
+	more.Accounts[0].Functions = append(slices.Clone(base.Accounts[0].Functions), Function{Name: "extra", Role: "exec",
+		Workload: Workload{Rate: 50}})
+	r1, r2 := collect(), collect()
+	runConfig(t, base, 5, 30*time.Minute, r1)
+	runConfig(t, more, 5, 30*time.Minute, r2)
+	filter := func(lines []string) []string {
+		var out []string
+		for _, l := range lines {
+			if strings.Contains(l, "interval f") {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	if a, b := filter(r1.all), filter(r2.all); !slices.Equal(a, b) || len(a) == 0 {
+		t.Fatalf("adding a function changed the others:\n%v\n%v", a, b)
+	}
+}
+
+// sliceArrivals replays fixed invocations (as a trace reader adapter would).
+type sliceArrivals struct {
+	at  []sim.Time
+	fn  []int32
+	pos int
+}
+
+func (s *sliceArrivals) Next() (sim.Time, int32, time.Duration, bool) {
+	if s.pos >= len(s.at) {
+		return 0, 0, 0, false
+	}
+	s.pos++
+	return s.at[s.pos-1], s.fn[s.pos-1], 5 * time.Millisecond, true
+}
+
+func TestWorkloadShapes(t *testing.T) {
+	count := func(w Workload, until time.Duration) int {
+		c := stdConfig()
+		c.SampleEvery = until
+		c.Accounts[0].Functions[0].Deployed = true
+		c.Accounts[0].Functions[0].Workload = w
+		m := runConfig(t, c, 11, until, nil)
+		return int(m.Counters().Invocations)
+	}
+	// Poisson: 10/s over 1000 s → 10,000 ± 4σ (σ = 100).
+	if n := count(Workload{Rate: 10}, 1000*time.Second); n < 9600 || n > 10400 {
+		t.Errorf("Poisson 10/s over 1000 s gave %d", n)
+	}
+	// Quiet for half the time: about half.
+	if n := count(Workload{Rate: 10, Quiet: []Window{{0, 500 * time.Second}}}, 1000*time.Second); n < 4700 || n > 5300 {
+		t.Errorf("quiet half: %d", n)
+	}
+	// Burst ×5 for 100 s of 1000: 1.4× the base.
+	if n := count(Workload{Rate: 10, Bursts: []Burst{{0, 100 * time.Second, 5}}}, 1000*time.Second); n < 13500 || n > 14500 {
+		t.Errorf("burst: %d", n)
+	}
+	// Diurnal over whole periods keeps the mean rate.
+	if n := count(Workload{Rate: 10, Diurnal: Diurnal{Period: 100 * time.Second, Amplitude: 1}}, 1000*time.Second); n < 9500 || n > 10500 {
+		t.Errorf("diurnal: %d", n)
+	}
+	// External arrivals: replayed exactly; out-of-range functions are skipped and counted.
+	c := stdConfig()
+	c.Accounts[0].Functions[1].Deployed = true
+	c.Accounts[0].Arrivals = &sliceArrivals{at: []sim.Time{1e9, 2e9, 2e9, 3e9}, fn: []int32{1, 1, 99, 1}}
+	m := runConfig(t, c, 1, time.Minute, nil)
+	if got := m.Counters(); got.Invocations != 3 || got.TraceSkipped != 1 {
+		t.Errorf("trace replay: %+v", got)
+	}
+}
+
+// TestRandomOperations applies random control-plane operations, invocations and time
+// steps and checks every invariant after every event.
+func TestRandomOperations(t *testing.T) {
+	seeds := []uint64{1, 2, 3, 4, 5, 6, 7, 8}
+	if *propSeed != 0 {
+		seeds = []uint64{*propSeed}
+	} else if testing.Short() {
+		seeds = seeds[:2]
+	}
+	// The sequences must reach the interesting states, or the test proves nothing.
+	seen := map[string]int{}
+	want := []string{"-> Active", "-> Failed", "-> Inactive", "Restoring", "Lingering", "Deleted", "Reclaimed", "Rejected", "CreateFailed"}
+	probeHook = func(s string) {
+		for _, k := range want {
+			if strings.Contains(s, k) {
+				seen[k]++
+			}
+		}
+	}
+	defer func() { probeHook = nil }()
+	defer func() {
+		if len(seeds) < 8 || t.Failed() {
+			return
+		}
+		for _, k := range want {
+			if seen[k] == 0 {
+				t.Errorf("no random sequence produced %q", k)
+			}
+		}
+	}()
+	for _, seed := range seeds {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("panic: %v\nreproduce: go test ./model -run 'TestRandomOperations' -seed %d", r, seed)
+				}
+			}()
+			if err := randomOperations(t, seed, 300); err != nil {
+				t.Fatalf("%v\nreproduce: go test ./model -run 'TestRandomOperations' -seed %d", err, seed)
+			}
+		})
+	}
+}
+
+func randomOperations(t *testing.T, seed uint64, steps int) error {
+	rng := rand.New(rand.NewPCG(seed, 99))
+	cfg := stdConfig()
+	cfg.Params.IPsPerENI = 1 + rng.IntN(3)
+	cfg.Params.ConnectionsPerENI = 1 + rng.IntN(12)
+	cfg.Params.EC2Create = TokenBucket{Burst: 1 + rng.IntN(5), Rate: 0.5}
+	cfg.Params.IdleReclaim = time.Duration(1+rng.IntN(4)) * time.Hour
+	cfg.Legacy = rng.IntN(5) == 0
+	cfg.Faults.ENICreateFailProb = rng.Float64() * 0.2
+	cfg.Accounts[0].VPCs[0].ENIQuota = 3 + rng.IntN(6)
+	for i := range cfg.Accounts[0].Functions {
+		f := &cfg.Accounts[0].Functions[i]
+		f.Deployed = rng.IntN(2) == 0 && f.Role == "exec"
+		f.Targets = []dataplane.Target{{Name: "db", RTT: sim.Const(time.Millisecond), Operation: sim.Const(time.Millisecond), Ops: 1}}
+		if rng.IntN(2) == 0 {
+			f.ConnMode = dataplane.PerInvocation
+		}
+	}
+	cfg.Accounts[0].VPCs[0].ENIQuota = max(cfg.Accounts[0].VPCs[0].ENIQuota, 8)
+	h := &harness{t: t, cfg: cfg, rec: &recorder{}}
+	m, err := New(cfg, sim.Seed(seed), h.rec)
+	if err != nil {
+		return err
+	}
+	h.m, h.q = m, sim.NewQueue(64)
+	if err := m.Start(h.q); err != nil {
+		return err
+	}
+	subnets := []string{"a1", "a2", "a3", "a4", "a5", "b1", "b2", "c1", "zz"}
+	sgsets := [][]string{{"sg-a1"}, {"sg-a2"}, {"sg-a1", "sg-a2"}, {"sg-b1"}, {"sg-c1"}, {"nope"}}
+	randVPC := func() *VPCConfig {
+		if rng.IntN(6) == 0 {
+			return &VPCConfig{}
+		}
+		n := 1 + rng.IntN(3)
+		var ss []string
+		for range n {
+			s := subnets[rng.IntN(len(subnets))]
+			if !slices.Contains(ss, s) {
+				ss = append(ss, s)
+			}
+		}
+		return &VPCConfig{SubnetIds: ss, SecurityGroupIds: sgsets[rng.IntN(len(sgsets))]}
+	}
+	for step := 0; step < steps; step++ {
+		fi := int32(rng.IntN(len(cfg.Accounts[0].Functions)))
+		top := &TimelineOp{Functions: []int{int(fi)}}
+		switch k := rng.IntN(14); k {
+		case 0, 1:
+			top.Kind, top.VPC = OpCreateFunction, randVPC()
+		case 2, 3:
+			top.Kind, top.VPC = OpUpdateFunctionConfiguration, randVPC()
+		case 4:
+			top.Kind = OpUpdateFunctionCode
+		case 5:
+			top.Kind = OpPublishVersion
+		case 6:
+			top.Kind = OpDeleteFunction
+		case 7:
+			pol := []string{"vpc", "logs", "deny-source"}[rng.IntN(3)]
+			top.Kind, top.Role, top.PolicyName = OpPutRolePolicy, "exec", "policy-0"
+			if rng.IntN(2) == 0 {
+				top.PolicyName = "extra"
+			}
+			top.Policy = mustPolicy(scriptPolicies[pol])
+			fi = -1
+		case 8:
+			top.Kind, top.Role, top.PolicyName = OpDeleteRolePolicy, "exec", "policy-0"
+			fi = -1
+		case 9:
+			top.Kind, top.Quota, top.Target, top.Value = OpSetQuota, QuotaVPCENIs, "vpc-a", 2+rng.IntN(10)
+			fi = -1
+		default:
+			for range 1 + rng.IntN(20) {
+				m.invoke(fi, h.q.Now(), 0, h.q)
+			}
+			h.advance(time.Duration(rng.IntN(600)) * time.Second)
+			continue
+		}
+		h.m.applyOp(top, fi, h.q)
+		if err := m.CheckInvariants(); err != nil {
+			return fmt.Errorf("step %d (%s): %w", step, top.Kind, err)
+		}
+		h.advance(time.Duration(rng.IntN(300)) * time.Second)
+	}
+	h.advance(48 * time.Hour)
+	return m.CheckInvariants()
+}
