@@ -13,13 +13,15 @@ import (
 // an arrival goes to the alive idle environment whose last request ended last.
 type refEnv struct {
 	busy    bool
+	retire  bool // destroy at completion (Retire while busy)
+	dead    bool
 	lastEnd sim.Time
 	id      EnvID // the library's slot and generation for the same environment
 	gen     uint32
 }
 
 func (r *refEnv) alive(now sim.Time, expiry time.Duration) bool {
-	return r.busy || now.Sub(r.lastEnd) < expiry
+	return !r.dead && (r.busy || now.Sub(r.lastEnd) < expiry)
 }
 
 // TestDifferentialAgainstBruteForceReference drives the library with a sim.Queue through
@@ -49,8 +51,9 @@ func differential(t *testing.T, mode ConnMode) {
 		kArr uint32 = iota
 		kDone
 		kExp
+		kRetire
 	)
-	var arrivals, cold, throttled int
+	var arrivals, cold, throttled, retires int
 	h := sim.HandlerFunc(func(ev sim.Event, s sim.Scheduler) {
 		now := ev.At
 		switch ev.Kind {
@@ -98,14 +101,35 @@ func differential(t *testing.T, mode ConnMode) {
 			s.Schedule(sim.Event{At: now.Add(time.Duration(rng.ExpFloat64() / rate * 1e9)), Kind: kArr})
 		case kDone:
 			id, gen := UnpackArg(ev.Arg)
+			wantDestroyed := false
 			for i := range ref {
 				if r := &ref[i]; r.busy && r.id == id && r.gen == gen {
 					r.busy, r.lastEnd = false, now
+					r.dead, wantDestroyed = r.retire, r.retire
 				}
 			}
-			if x, _ := p.Complete(now, acct, id, gen); x.Set {
+			x, destroyed := p.Complete(now, acct, id, gen)
+			if destroyed != wantDestroyed {
+				t.Fatalf("seed %d at %v: Complete destroyed %v, reference %v", seed, now, destroyed, wantDestroyed)
+			}
+			if x.Set {
 				s.Schedule(sim.Event{At: x.At, Kind: kExp, Arg: x.Arg()})
 			}
+		case kRetire:
+			idle := 0
+			for i := range ref {
+				if r := &ref[i]; r.busy {
+					r.retire = true
+				} else if r.alive(now, expiry) {
+					r.dead = true
+					idle++
+				}
+			}
+			if n := p.Retire(now); n != idle {
+				t.Fatalf("seed %d at %v: Retire destroyed %d, reference %d idle", seed, now, n, idle)
+			}
+			retires++
+			s.Schedule(sim.Event{At: now.Add(2345 * time.Second), Kind: kRetire})
 		case kExp:
 			id, gen := UnpackArg(ev.Arg)
 			if _, x := p.Expire(now, id, gen); x.Set {
@@ -135,10 +159,11 @@ func differential(t *testing.T, mode ConnMode) {
 		}
 	})
 	q.Schedule(sim.Event{At: 0, Kind: kArr})
+	q.Schedule(sim.Event{At: at(1234 * time.Second), Kind: kRetire})
 	if _, err := sim.Run(q, h, sim.Bounds{Until: at(20000 * time.Second)}, nil); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("seed %d: %d arrivals, %d cold starts, %d throttled", seed, arrivals, cold, throttled)
+	t.Logf("seed %d: %d arrivals, %d cold starts, %d throttled, %d retires", seed, arrivals, cold, throttled, retires)
 	if arrivals < 10000 || cold < 50 || throttled < 10 {
 		t.Fatalf("traffic did not exercise the model: %d arrivals, %d cold, %d throttled", arrivals, cold, throttled)
 	}
