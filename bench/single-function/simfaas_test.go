@@ -45,11 +45,11 @@ func TestReferenceMatchesSimFaaS(t *testing.T) {
 	within(t, "average idle", inst-running, 5.87, 0.15)
 }
 
-// TestConcurrencyCapMatchesSimFaaS: λ = 1000/s against a cap of 1,000 for the full 1,000 s:
-// SimFaaS rejects 50.4 % of requests.
+// TestConcurrencyCapMatchesSimFaaS: λ = 1000/s against a cap of 1,000 for the full 1,000 s
+// (200 s with -short or -race): SimFaaS rejects 50.4 % of requests.
 func TestConcurrencyCapMatchesSimFaaS(t *testing.T) {
 	p := CapReference()
-	if testing.Short() {
+	if testing.Short() || raceOn {
 		p.Horizon = 200 * time.Second
 	}
 	_, rej, _, running := mean(t, p, 1)

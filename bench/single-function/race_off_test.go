@@ -1,0 +1,5 @@
+//go:build !race
+
+package singlefunction
+
+const raceOn = false
