@@ -185,7 +185,9 @@ func TestShardedSweepEqualsSingleProcess(t *testing.T) {
 		n    int
 		env  func(i, n int) []string
 	}{
-		{"one shard", 1, func(i, n int) []string { return []string{fmt.Sprintf("ENISIM_SHARD=%d", i), fmt.Sprintf("ENISIM_SHARDS=%d", n)} }},
+		{"one shard", 1, func(i, n int) []string {
+			return []string{fmt.Sprintf("ENISIM_SHARD=%d", i), fmt.Sprintf("ENISIM_SHARDS=%d", n)}
+		}},
 		{"kubernetes x3", 3, func(i, n int) []string {
 			return []string{fmt.Sprintf("JOB_COMPLETION_INDEX=%d", i), fmt.Sprintf("ENISIM_SHARDS=%d", n)}
 		}},
