@@ -14,11 +14,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/ipc"
 	"github.com/apache/arrow/go/v15/arrow/memory"
+	"github.com/enisim/enisim/model"
+	"github.com/enisim/enisim/results/resultstest"
+	"github.com/enisim/enisim/sim"
 )
 
 func testRunInfo() RunInfo {
@@ -37,7 +41,7 @@ func writeSynth(t *testing.T, opts Options, accounts, n int, perInvocation bool)
 		t.Fatal(err)
 	}
 	for a := 0; a < accounts; a++ {
-		synth(r.Partition(a%r.Partitions()), fmt.Sprintf("acct-%d", a), n, perInvocation)
+		resultstest.Synth(r.Partition(a%r.Partitions()), fmt.Sprintf("acct-%d", a), n, perInvocation)
 	}
 	sum, err := r.Close(true)
 	if err != nil {
@@ -323,7 +327,7 @@ func TestWriteFailureLeavesNoFinalFile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			synth(r.Partition(0), "acct-0", 20, true)
+			resultstest.Synth(r.Partition(0), "acct-0", 20, true)
 			// Parquet buffers a row group before writing, so there the error surfaces at Close.
 			if f == Arrow && r.Partition(0).Err() == nil {
 				t.Error("Sink.Err() is nil after a failed batch write")
@@ -364,7 +368,7 @@ func TestIncompleteRunKeepsMarker(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, IncompleteMarker)); err != nil {
 		t.Fatalf("no marker while running: %v", err)
 	}
-	synth(r.Partition(0), "acct-0", 5, false)
+	resultstest.Synth(r.Partition(0), "acct-0", 5, false)
 	s, err := r.Close(false)
 	if err != nil {
 		t.Fatal(err)
@@ -456,7 +460,7 @@ func TestPartitionOrderNotWorkerOrder(t *testing.T) {
 					wg.Add(1)
 					go func(p int) {
 						defer wg.Done()
-						synth(r.Partition(p), fmt.Sprintf("acct-%d", p), 12, true)
+						resultstest.Synth(r.Partition(p), fmt.Sprintf("acct-%d", p), 12, true)
 						if err := r.Partition(p).Close(); err != nil {
 							t.Error(err)
 						}
@@ -531,6 +535,6 @@ func TestOptionsErrors(t *testing.T) {
 	}
 }
 
-func subnetSample(i int) modelSubnetSample {
-	return modelSubnetSample{At: simTime(i), Account: "acct", VPC: "vpc", Subnet: fmt.Sprintf("subnet-%d", i%7), IPsUsed: i % 100, IPsUsable: 251}
+func subnetSample(i int) model.SubnetSample {
+	return model.SubnetSample{At: sim.Time(int64(i) * int64(time.Second)), Account: "acct", VPC: "vpc", Subnet: fmt.Sprintf("subnet-%d", i%7), IPsUsed: i % 100, IPsUsable: 251}
 }
