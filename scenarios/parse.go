@@ -141,7 +141,11 @@ func parse(file, name string, data []byte, o options) (s *Scenario, err error) {
 				errs.add(0, 0, "run.sweep", "", "%v", perr)
 			}
 			for _, e := range pointErrs.list {
-				e.Hint = strings.TrimSpace(e.Hint + " in sweep point " + pt.Label())
+				where := fmt.Sprintf("in sweep point %d (%s)", pt.Index, pt.Label())
+				if e.Hint != "" {
+					where = e.Hint + "; " + where
+				}
+				e.Hint = where
 				errs.list = append(errs.list, e)
 			}
 		}

@@ -6,30 +6,24 @@ import "strings"
 // close enough to be a plausible typo. A case-insensitive exact match (SubnetID vs
 // SubnetIds differs in more than case, subnetids vs SubnetIds does not) always wins.
 func suggest(got string, candidates []string) string {
-	best, bestD := "", 1<<30
+	// A prefix of a longer name is a truncation ("UpdateFunctionConfig").
 	for _, c := range candidates {
-		if strings.EqualFold(c, got) {
+		if len(got) >= 4 && strings.HasPrefix(strings.ToLower(c), strings.ToLower(got)) {
 			return "did you mean " + c + "?"
 		}
+	}
+	best, bestD := "", 1<<30
+	for _, c := range candidates {
 		d := editDistance(strings.ToLower(got), strings.ToLower(c))
 		if d < bestD {
 			best, bestD = c, d
 		}
 	}
-	// Allow about one edit in three characters: "SubnetID" → "SubnetIds" (2 edits, 8
-	// characters) is a typo, "foo" → "count" is not.
-	limit := len(got) / 3
-	if limit < 1 {
-		limit = 1
-	}
-	if best != "" && bestD <= limit {
+	// Allow about one edit in three characters, and at least two (a swapped pair):
+	// "SubnetID" → "SubnetIds" and "cuont" → "count" are typos, "foo" → "count" is not.
+	limit := max(2, len(got)/3)
+	if best != "" && bestD <= limit && bestD < len(got) {
 		return "did you mean " + best + "?"
-	}
-	// A prefix of a longer name is a truncation ("subnet" for "subnets").
-	for _, c := range candidates {
-		if len(got) >= 3 && strings.HasPrefix(strings.ToLower(c), strings.ToLower(got)) {
-			return "did you mean " + c + "?"
-		}
 	}
 	return ""
 }
