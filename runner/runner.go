@@ -25,6 +25,9 @@ type Options struct {
 	Workers int     // partitions simulated at once; 0 means 1
 	Seed    *uint64 // overrides the scenario's root seed
 	Version string  // enisim version recorded with the tables
+	// Duration, when positive, replaces the scenario's simulated duration (a shorter look
+	// at a long scenario, e.g. in tests).
+	Duration time.Duration
 	// MaxEvents bounds each partition's events (0: unbounded); a run stopped by it is
 	// incomplete.
 	MaxEvents uint64
@@ -102,6 +105,9 @@ func (o Outcome) Events() uint64 {
 func RunUnit(sc *scenarios.Scenario, u Unit, opts Options) (Outcome, error) {
 	start := time.Now()
 	st := sc.Settings()
+	if opts.Duration > 0 {
+		st.Duration = opts.Duration
+	}
 	root := st.Seed
 	if opts.Seed != nil {
 		root = *opts.Seed

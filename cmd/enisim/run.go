@@ -114,6 +114,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	format := fs.String("format", "arrow", "table format: arrow (Arrow IPC files) or parquet")
 	parallel := fs.Int("parallel", 0, "partitions simulated at once (default: number of CPUs)")
 	force := fs.Bool("force", false, "replace an existing output directory of an earlier run")
+	duration := fs.Duration("duration", 0, "simulate this long instead of the scenario's run.duration (e.g. 6h)")
 	maxEvents := fs.Uint64("max-events", 0, "stop each partition after this many events (0: no bound); such a run is incomplete (exit 3)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -125,6 +126,9 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	f, err := results.ParseFormat(*format)
 	if err != nil {
 		return usageError{err}
+	}
+	if *duration < 0 {
+		return badInput("--duration %v: must be positive", *duration)
 	}
 	if *parallel < 0 {
 		return badInput("--parallel %d: must not be negative", *parallel)
@@ -143,7 +147,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err := prepareOutDir(dir, *force); err != nil {
 		return err
 	}
-	opts := runner.Options{Dir: dir, Format: f, Workers: workers(*parallel), Version: version, MaxEvents: *maxEvents, Stop: new(atomic.Bool), Progress: new(runner.Progress)}
+	opts := runner.Options{Dir: dir, Format: f, Workers: workers(*parallel), Version: version, Duration: *duration, MaxEvents: *maxEvents, Stop: new(atomic.Bool), Progress: new(runner.Progress)}
 	if fs.Changed("seed") {
 		opts.Seed = seed
 	}
