@@ -45,12 +45,12 @@ func TestBaseIsValid(t *testing.T) {
 // TestErrors checks one validation rule per case: the position, field path and message.
 func TestErrors(t *testing.T) {
 	cases := []struct {
-		name      string
-		old, new  string // replace old by new in base
-		line int
-		at        string // the error's column is where this text starts on its line ("" skips)
-		path      string
-		msg       string
+		name     string
+		old, new string // replace old by new in base
+		line     int
+		at       string // the error's column is where this text starts on its line ("" skips)
+		path     string
+		msg      string
 	}{
 		{"unknown field with suggestion", "{SubnetIds: [subnet-a, subnet-b], SecurityGroupIds: [sg-1]}", "{SubnetID: [subnet-a], SecurityGroupIds: [sg-1]}", 22, "SubnetID",
 			"fleets[0].vpcConfig.SubnetID", `unknown field "SubnetID"`},
