@@ -68,14 +68,35 @@ func Exp(mean time.Duration) Dist { return Dist{Kind: DistExp, A: mean.Seconds()
 // z99 is the standard normal quantile at 0.99.
 const z99 = 2.3263478740408408
 
-// LogNormalMedianP99 is the lognormal distribution with the given median and 99th percentile.
+// LogNormalMedianP99 is the lognormal distribution with the given median and 99th
+// percentile. p99 == median gives a constant. Invalid input (median not positive, p99
+// below the median) gives a Dist that Validate rejects: mu is not finite, or sigma is
+// negative.
 func LogNormalMedianP99(median, p99 time.Duration) Dist {
 	mu := math.Log(median.Seconds())
-	sigma := 0.0
-	if p99 > median {
-		sigma = (math.Log(p99.Seconds()) - mu) / z99
+	if median <= 0 {
+		mu = math.NaN() // log of a non-positive median; Validate names it
+	}
+	sigma := (math.Log(p99.Seconds()) - mu) / z99
+	if p99 <= 0 {
+		sigma = math.Inf(-1) // p99 below any positive median
 	}
 	return Dist{Kind: DistLogNormal, A: mu, B: sigma}
+}
+
+// Weibull is the Weibull distribution with scale λ and shape k.
+func Weibull(scale time.Duration, shape float64) Dist {
+	return Dist{Kind: DistWeibull, A: scale.Seconds(), B: shape}
+}
+
+// Pareto is the Pareto distribution with scale (minimum) xm and shape α.
+func Pareto(scale time.Duration, shape float64) Dist {
+	return Dist{Kind: DistPareto, A: scale.Seconds(), B: shape}
+}
+
+// Uniform is the uniform distribution on [min, max].
+func Uniform(min, max time.Duration) Dist {
+	return Dist{Kind: DistUniform, A: min.Seconds(), B: max.Seconds()}
 }
 
 // Empirical draws uniformly from the given samples (seconds).
@@ -102,7 +123,7 @@ func (d Dist) Validate() error {
 		}
 	case DistLogNormal:
 		if !finite(d.A) {
-			return bad("mu", d.A, "must be finite")
+			return bad("mu", d.A, "must be finite (the median must be positive)")
 		}
 		if !finite(d.B) || d.B < 0 {
 			return bad("sigma", d.B, "must be non-negative (p99 must not be below the median)")

@@ -95,10 +95,14 @@ var timeScales = []struct {
 // Handle and made-up Handles), peeks and pops, and requires identical answers throughout.
 func TestQueueMatchesOracle(t *testing.T) {
 	for _, impl := range queueImpls {
+		seeds := uint64(4)
+		if impl.name != "queue" {
+			seeds = 1 // the benchmark baselines: enough to trust their figures
+		}
 		for _, sc := range timeScales {
-			for seed := uint64(1); seed <= 4; seed++ {
+			for seed := uint64(1); seed <= seeds; seed++ {
 				t.Run(fmt.Sprintf("%s/%s/seed=%d", impl.name, sc.name, seed), func(t *testing.T) {
-					runDifferential(t, impl.make(), sc.delay, seed, 6000)
+					runDifferential(t, impl.make(), sc.delay, seed, 4000)
 				})
 			}
 		}
@@ -268,10 +272,10 @@ func TestQueueReschedule(t *testing.T) {
 // TestQueueSeqRenumber starts the 32-bit sequence counter just short of its limit, so the
 // renumbering that keeps FIFO ties correct runs inside a differential test.
 func TestQueueSeqRenumber(t *testing.T) {
-	for seed := uint64(1); seed <= 3; seed++ {
+	for seed := uint64(1); seed <= 2; seed++ {
 		q := NewQueue(0)
 		q.nextSeq = seqLimit - 700
-		runDifferential(t, q, timeScales[0].delay, seed, 3000)
+		runDifferential(t, q, timeScales[0].delay, seed, 1500)
 		require.Less(t, q.nextSeq, uint64(seqLimit-700), "renumbering did not run")
 	}
 }
