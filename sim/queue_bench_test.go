@@ -87,6 +87,22 @@ func BenchmarkHold(b *testing.B) {
 			b.StopTimer()
 			cpu.stop(b)
 		})
+		b.Run(fmt.Sprintf("impl=heap4-indexed/n=%d", n), func(b *testing.B) {
+			q := newIndexedQueue(n)
+			for i := 0; i < n; i++ {
+				q.Schedule(Event{At: inc[i&incMask], Obj: uint32(i)})
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu := startCPU()
+			for i := 0; i < b.N; i++ {
+				ev, _ := q.Next()
+				ev.At += inc[i&incMask]
+				q.Schedule(ev)
+			}
+			b.StopTimer()
+			cpu.stop(b)
+		})
 		b.Run(fmt.Sprintf("impl=draft/n=%d", n), func(b *testing.B) {
 			q := newDraftQueue(n)
 			for i := 0; i < n; i++ {
@@ -131,6 +147,7 @@ type ptrEvent struct {
 	Event
 	seq   uint64
 	index int
+	id    Handle // for the cancel benchmark's handle table
 }
 
 type ptrHeap []*ptrEvent

@@ -65,6 +65,7 @@ var queueImpls = []struct {
 }{
 	{"queue", func() eventQueue { return NewQueue(0) }},
 	{"heap4", func() eventQueue { return newHeap4Queue(0) }},
+	{"heap4-indexed", func() eventQueue { return newIndexedQueue(0) }},
 	{"draft", func() eventQueue { return newDraftQueue(0) }},
 }
 
