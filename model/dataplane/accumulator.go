@@ -10,7 +10,7 @@ type Accumulator struct {
 	ColdStarts   int64
 	InitTimeouts int64
 	Throttled    int64 // all throttles (TooManyRequestsException)
-	ByThrottle   [4]int64
+	ByThrottle   [ThrottleKinds]int64 // indexed by Throttle
 	ConnReused   int64
 	ConnNew      int64
 	ConnResets   int64

@@ -26,6 +26,9 @@ const (
 	ThrottledRate                 // account invocations-per-second cap
 	ThrottledConcurrency          // account concurrency quota reached
 	ThrottledScaling              // per-function scaling rate (new environments per window) exhausted
+
+	// ThrottleKinds is the number of Throttle values (the length of Accumulator.ByThrottle).
+	ThrottleKinds = int(ThrottledScaling) + 1
 )
 
 // ErrorCode is the AWS error code returned to the client ("" when not throttled).
