@@ -9,7 +9,7 @@ type Accumulator struct {
 	Invocations  int64 // admitted invocations
 	ColdStarts   int64
 	InitTimeouts int64
-	Throttled    int64 // all throttles (TooManyRequestsException)
+	Throttled    int64                // all throttles (TooManyRequestsException)
 	ByThrottle   [ThrottleKinds]int64 // indexed by Throttle
 	ConnReused   int64
 	ConnNew      int64
