@@ -26,7 +26,7 @@ type function struct {
 	pool        *dataplane.Pool
 	wl          *workload // nil: no workload of its own
 	op          *opState  // nil when no operation is in progress
-	rt          *runtime  // invocation-side state, made on the first invocation
+	rt          *fnRuntime  // invocation-side state, made on the first invocation
 }
 
 // netcfg is a resolved VPC configuration: the VPC and one combo per subnet.
@@ -39,7 +39,7 @@ type netcfg struct {
 func noVPC() netcfg { return netcfg{vpc: -1} }
 
 // runtime is a function's invocation-side state.
-type runtime struct {
+type fnRuntime struct {
 	arrivals rand.PCG
 	draws    rand.PCG
 	// envCombo[env] is the combo (Hyperplane) or subnet (legacy) whose ENI carries the

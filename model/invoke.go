@@ -13,7 +13,7 @@ type randPCG = rand.PCG
 
 // rtFor returns fi's invocation-side state, creating it (and the function's environment
 // pool) on first use.
-func (m *Model) rtFor(fi int32) *runtime {
+func (m *Model) rtFor(fi int32) *fnRuntime {
 	f := &m.fns[fi]
 	if f.rt != nil {
 		return f.rt
@@ -24,7 +24,7 @@ func (m *Model) rtFor(fi int32) *runtime {
 		m.panicf("function %s: data-plane configuration validated in New: %v", meta.name, err)
 	}
 	f.pool = pool
-	rt := &runtime{
+	rt := &fnRuntime{
 		arrivals: *m.seed.Stream("arrivals", meta.key),
 		draws:    *m.seed.Stream("invoke", meta.key),
 		sampled:  *m.seed.Stream("per-invocation", meta.key),
@@ -53,7 +53,7 @@ func (wl *workload) rateAt(t sim.Time) float64 {
 
 // nextArrival draws the first arrival after t: a Poisson process at the peak rate, thinned
 // to the time-varying rate (Lewis–Shedler), with quiet windows skipped.
-func (m *Model) nextArrival(f *function, rt *runtime, t sim.Time) (sim.Time, bool) {
+func (m *Model) nextArrival(f *function, rt *fnRuntime, t sim.Time) (sim.Time, bool) {
 	wl := f.wl
 	for {
 		gap := expDraw(&rt.arrivals) / wl.rateMax * 1e9
@@ -326,7 +326,7 @@ func (m *Model) onExpire(ev sim.Event, s sim.Scheduler) {
 	}
 }
 
-func (m *Model) dropConns(rt *runtime, env int) {
+func (m *Model) dropConns(rt *fnRuntime, env int) {
 	if n := rt.envConns[env]; n > 0 {
 		m.combos[rt.envCombo[env]].conns -= n
 		rt.envConns[env] = 0
