@@ -560,10 +560,16 @@ func (s *Scenario) faults(cfg *model.Config, accountIndex func(string) int) {
 }
 
 // hashKey is a stable 64-bit hash of a trace key (owner, app or function) with the seed.
+// FNV-1a alone is not enough: its low bit is the parity of the input bytes' low bits, so
+// "hash % 2" put all four functions of a small log on one account whatever the seed.
+// The splitmix64 finaliser spreads every input bit over the low bits used by %.
 func hashKey(seed sim.Seed, kind, key string) uint64 {
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%d/%s/%s", uint64(seed), kind, key)
-	return h.Sum64()
+	x := h.Sum64()
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 var _ = iam.Version2012

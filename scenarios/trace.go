@@ -1,8 +1,8 @@
 package scenarios
 
 import (
+	"bytes"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -10,6 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
+
+	"github.com/enisim/enisim/traces"
 )
 
 // traceFunc is one function of a trace with the keys a mapping may hash.
@@ -20,19 +23,22 @@ type traceFunc struct {
 // traceInfo is what validation learns from a trace file without keeping its invocations.
 type traceInfo struct {
 	Path   string // resolved
-	Funcs  []traceFunc
-	Rows   int
-	Digest string
+	Format string
+	// Funcs are the trace's functions: in file order for azure2019, in order of first
+	// appearance for the per-invocation formats (the order the traces readers number them).
+	Funcs []traceFunc
+	// Invocations in the file (azure2019: the sum of its per-minute counts).
+	Invocations int64
+	Digest      string
+	// RunsPath is an azure2019 trace's _run.csv beside its _inv.csv ("" when there is
+	// none): its execution times become per-invocation durations.
+	RunsPath string
+	// size and mod detect a file changed between validation and replay.
+	size int64
+	mod  time.Time
 }
 
 var traceFormats = []string{"azure2019", "azure2021", "csv"}
-
-// traceHeaders are the columns each format must start with (csv: must contain).
-var traceHeaders = map[string][]string{
-	"azure2019": {"HashFunction", "HashApp", "HashOwner"},
-	"azure2021": {"app", "func", "end_timestamp", "duration"},
-	"csv":       {"function", "timestamp"},
-}
 
 // resolveTracePath finds a relative trace path: next to the scenario file, or for
 // built-ins and byte input in the working directory, then (built-ins) its parents.
@@ -60,8 +66,10 @@ func resolveTracePath(p string, o options) (string, error) {
 	}
 }
 
-// loadTraceInfo reads a trace once: checks its header, lists its functions in order of
-// first appearance and hashes its bytes. Errors name the file and say what was expected.
+// loadTraceInfo reads a trace once with the traces package's own reader for its format,
+// so that every malformed row (bad count, timestamp out of order beyond the reorder
+// window, …) is reported at validation with its line and column rather than ending a
+// replay early. It lists the functions and hashes the bytes.
 func loadTraceInfo(path, format string) (*traceInfo, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -71,65 +79,112 @@ func loadTraceInfo(path, format string) (*traceInfo, error) {
 		return nil, fmt.Errorf("trace file %s cannot be read: %v", path, err)
 	}
 	defer f.Close()
-	h := sha256.New()
-	r := csv.NewReader(io.TeeReader(f, h))
-	r.FieldsPerRecord = -1
-	r.ReuseRecord = true
-	header, err := r.Read()
+	st, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("trace file %s: cannot read its header: %v", path, err)
+		return nil, fmt.Errorf("trace file %s cannot be read: %v", path, err)
 	}
-	want := traceHeaders[format]
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.TrimSpace(h)] = i
-	}
-	for i, w := range want {
-		if format == "csv" {
-			if _, ok := col[w]; !ok {
-				return nil, fmt.Errorf("trace file %s: header has no %q column (a csv trace needs function,timestamp[,duration,app,owner])", path, w)
-			}
-			continue
-		}
-		if i >= len(header) || strings.TrimSpace(header[i]) != w {
-			return nil, fmt.Errorf("trace file %s: header does not start with %s, so it is not an %s trace", path, strings.Join(want, ","), format)
-		}
-	}
-	info := &traceInfo{Path: path}
-	seen := map[traceFunc]bool{}
-	get := func(rec []string, name string) string {
-		if i, ok := col[name]; ok && i < len(rec) {
-			return rec[i]
-		}
-		return ""
-	}
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
+	info := &traceInfo{Path: path, Format: format, size: st.Size(), mod: st.ModTime()}
+	h := sha256.New()
+	r := io.TeeReader(f, h)
+	var runs []byte // an azure2019 _run.csv, hashed after the trace
+	switch format {
+	case "azure2019":
+		t, err := traces.ReadAzure2019Invocations(r, path)
 		if err != nil {
-			return nil, fmt.Errorf("trace file %s: %v", path, err)
+			return nil, traceErr(path, err)
 		}
-		info.Rows++
-		var tf traceFunc
-		switch format {
-		case "azure2019":
-			tf = traceFunc{Function: rec[0], App: get(rec, "HashApp"), Owner: get(rec, "HashOwner")}
-		case "azure2021":
-			// The 2021 trace has no owner: the app stands for it.
-			tf = traceFunc{Function: get(rec, "func"), App: get(rec, "app"), Owner: get(rec, "app")}
-		default:
-			tf = traceFunc{Function: get(rec, "function"), App: get(rec, "app"), Owner: get(rec, "owner")}
+		for _, fn := range t.Functions {
+			info.Funcs = append(info.Funcs, traceFunc{Function: fn.ID, App: fn.App, Owner: fn.Owner})
 		}
-		if !seen[tf] {
-			seen[tf] = true
-			info.Funcs = append(info.Funcs, tf)
+		info.Invocations = t.Total()
+		if runs, err = info.loadRuns(t); err != nil {
+			return nil, err
+		}
+	case "azure2021":
+		a := traces.NewAzure2021(r, path, 0)
+		if info.Invocations, err = drain(a); err != nil {
+			return nil, traceErr(path, err)
+		}
+		// The 2021 trace has no owner: the app stands for it.
+		for _, k := range a.Functions {
+			info.Funcs = append(info.Funcs, traceFunc{Function: k.Func, App: k.App, Owner: k.App})
+		}
+	default:
+		p := traces.NewPlainCSV(r, path, traces.PlainCSVOptions{})
+		if info.Invocations, err = drain(p); err != nil {
+			return nil, traceErr(path, err)
+		}
+		// A plain log names functions only: each is its own app and owner, so every
+		// mapping key spreads the functions one by one.
+		for _, name := range p.Functions {
+			info.Funcs = append(info.Funcs, traceFunc{Function: name, App: name, Owner: name})
 		}
 	}
 	if len(info.Funcs) == 0 {
 		return nil, fmt.Errorf("trace file %s has no rows", path)
 	}
+	if _, err := io.Copy(h, f); err != nil { // the rest, if a reader stopped early
+		return nil, fmt.Errorf("trace file %s cannot be read: %v", path, err)
+	}
+	h.Write(runs)
 	info.Digest = hex.EncodeToString(h.Sum(nil))
 	return info, nil
+}
+
+// loadRuns finds an azure2019 day's _run.csv beside its _inv.csv and checks that it
+// covers every function. It returns the file's bytes, which join the digest.
+func (info *traceInfo) loadRuns(t *traces.FunctionTable) ([]byte, error) {
+	prefix, ok := strings.CutSuffix(info.Path, "_inv.csv")
+	if !ok {
+		return nil, nil
+	}
+	rp := prefix + "_run.csv"
+	data, err := os.ReadFile(rp)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("trace file %s cannot be read: %v", rp, err)
+	}
+	runs, err := traces.ReadAzure2019Runs(bytes.NewReader(data), rp)
+	if err != nil {
+		return nil, traceErr(rp, err)
+	}
+	if _, err := traces.AlignRuns(t, runs); err != nil {
+		return nil, fmt.Errorf("trace file %s: %v (execution times must cover every function of %s)", rp, err, filepath.Base(info.Path))
+	}
+	info.RunsPath = rp
+	return data, nil
+}
+
+// drain reads a per-invocation trace to its end, counting invocations.
+func drain(it traces.Arrivals) (int64, error) {
+	var n int64
+	for {
+		if _, ok := it.Next(); !ok {
+			return n, it.Err()
+		}
+		n++
+	}
+}
+
+// traceErr words a reader's error: a *traces.Error already names the file, line and column.
+func traceErr(path string, err error) error {
+	var te *traces.Error
+	if errors.As(err, &te) {
+		return fmt.Errorf("trace file %v", err)
+	}
+	return fmt.Errorf("trace file %s: %v", path, err)
+}
+
+// unchanged reports an error when the file is no longer the one validated.
+func (info *traceInfo) unchanged() error {
+	st, err := os.Stat(info.Path)
+	if err != nil {
+		return fmt.Errorf("trace %s: %w", info.Path, err)
+	}
+	if st.Size() != info.size || !st.ModTime().Equal(info.mod) {
+		return fmt.Errorf("%w: trace %s changed since the scenario was validated; validate it again", ErrInvalid, info.Path)
+	}
+	return nil
 }

@@ -92,6 +92,9 @@ func (v *validator) fleet(i int) {
 	}
 	if f.Workload != nil {
 		v.workload(joinField(p, "workload"), f.Workload)
+		if w := f.Workload; f.Trace != nil && (w.Rate != 0 || w.Spread != nil || w.Diurnal != nil || len(w.Bursts) > 0 || len(w.Quiet) > 0) {
+			v.report(joinField(p, "workload"), "keep only service (the time of trace rows without a duration)", "a trace fleet's invocations come from its trace; of workload only service and bytesPerInvocation apply")
+		}
 	}
 }
 

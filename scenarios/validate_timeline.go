@@ -350,7 +350,9 @@ func (s *Scenario) EstimateBytes() int64 {
 					if n == 0 || n > int64(len(t.Funcs)) {
 						n = int64(len(t.Funcs))
 					}
-					rows += int64(t.Rows)
+					if t.Format == "azure2019" {
+						rows += int64(len(t.Funcs))
+					}
 					break
 				}
 			}

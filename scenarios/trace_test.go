@@ -1,0 +1,336 @@
+package scenarios
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/enisim/enisim/model"
+	"github.com/enisim/enisim/sim"
+	"github.com/enisim/enisim/traces"
+)
+
+// traceScenario is a scenario with accounts a and b (identical topologies) and one trace
+// fleet "tr" over the given accounts.
+func traceScenario(format, path string, count int, accounts string) string {
+	vpc := `    vpcs:
+      - name: vpc-1
+        cidr: 10.0.0.0/16
+        subnets:
+          - {name: s1, az: us-east-1a, cidr: 10.0.1.0/24}
+        securityGroups: [sg-1]
+`
+	c := ""
+	if count > 0 {
+		c = fmt.Sprintf("    count: %d\n", count)
+	}
+	return `accounts:
+  - name: a
+` + vpc + `  - name: b
+` + vpc + `roles:
+  - {name: r, account: a, managed: [AWSLambdaVPCAccessExecutionRole]}
+  - {name: r, account: b, managed: [AWSLambdaVPCAccessExecutionRole]}
+fleets:
+  - name: tr
+    namePattern: tr-{i}
+    role: r
+` + c + `    trace:
+      format: ` + format + `
+      path: ` + path + `
+      mapping:
+        accounts: ` + accounts + `
+        accountBy: function
+        combinations: [{SubnetIds: [s1], SecurityGroupIds: [sg-1]}]
+run:
+  duration: 1h
+`
+}
+
+// replayed is one arrival as the model would see it, named by trace function index.
+type replayed struct {
+	at   sim.Time
+	fn   int // index of the trace function (tr-{fn})
+	dur  time.Duration
+	acct int
+}
+
+// replay converts s and drains every account's arrival source, checking that each is in
+// time order.
+func replay(t *testing.T, s *Scenario) []replayed {
+	t.Helper()
+	cfg, err := s.Model(SweepPoint{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []replayed
+	for ai, a := range cfg.Accounts {
+		if a.Arrivals == nil {
+			continue
+		}
+		last := sim.Time(-1)
+		for {
+			at, fn, dur, ok := a.Arrivals.Next()
+			if !ok {
+				break
+			}
+			if at < last {
+				t.Fatalf("account %s: arrival at %v after one at %v", a.ID, at, last)
+			}
+			last = at
+			if fn < 0 || int(fn) >= len(a.Functions) {
+				t.Fatalf("account %s: function index %d out of range", a.ID, fn)
+			}
+			i, err := strconv.Atoi(strings.TrimPrefix(a.Functions[fn].Name, "tr-"))
+			if err != nil {
+				t.Fatalf("function name %q", a.Functions[fn].Name)
+			}
+			out = append(out, replayed{at, i, dur, ai})
+		}
+		if ta, ok := a.Arrivals.(*traceArrivals); ok && ta.Err != nil {
+			t.Fatalf("account %s: %v", a.ID, ta.Err)
+		}
+	}
+	slices.SortStableFunc(out, func(x, y replayed) int {
+		if x.at != y.at {
+			return int(x.at - y.at)
+		}
+		return x.fn - y.fn
+	})
+	return out
+}
+
+// readRows is an independent reading of a small per-invocation test file: the function
+// keys in order of first appearance and the rows as (start, function, duration).
+func readRows(t *testing.T, path, format string) ([]string, []replayed) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var names []string
+	var rows []replayed
+	sc := bufio.NewScanner(f)
+	sc.Scan() // header
+	for sc.Scan() {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		fs := strings.Split(sc.Text(), ",")
+		for i := range fs {
+			fs[i] = strings.TrimSpace(strings.Trim(fs[i], `"`))
+		}
+		secs := func(s string) time.Duration {
+			if s == "" {
+				return 0
+			}
+			if d, err := time.ParseDuration(s); err == nil {
+				return d
+			}
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				t.Fatalf("%s: %q", path, s)
+			}
+			return time.Duration(v * 1e9)
+		}
+		var key string
+		var at, dur time.Duration
+		if format == "azure2021" {
+			key = fs[0] + "/" + fs[1]
+			end := secs(fs[2])
+			dur = secs(fs[3])
+			at = end - dur
+		} else {
+			key, at, dur = fs[0], secs(fs[1]), secs(fs[2])
+		}
+		i := slices.Index(names, key)
+		if i < 0 {
+			i = len(names)
+			names = append(names, key)
+		}
+		rows = append(rows, replayed{at: sim.Time(at), fn: i, dur: dur})
+	}
+	slices.SortStableFunc(rows, func(x, y replayed) int {
+		if x.at != y.at {
+			return int(x.at - y.at)
+		}
+		return x.fn - y.fn
+	})
+	return names, rows
+}
+
+// TestTraceReplayPerInvocation: a plain CSV log and an Azure 2021 file replay every row
+// of the functions kept exactly once, at its start time with its own duration, to the
+// function the mapping chose, whether on one account or spread over two, and with count
+// limiting the functions.
+func TestTraceReplayPerInvocation(t *testing.T) {
+	for _, c := range []struct{ format, file string }{
+		{"csv", "testdata/traces/plain.csv"},
+		{"azure2021", "testdata/traces/azure2021.csv"},
+	} {
+		names, rows := readRows(t, c.file, c.format)
+		for _, v := range []struct {
+			accounts string
+			count    int
+		}{{"[a]", 0}, {"[a, b]", 0}, {"[a, b]", 2}} {
+			t.Run(fmt.Sprintf("%s/%s/count=%d", c.format, v.accounts, v.count), func(t *testing.T) {
+				s, err := Parse("t.yaml", []byte(traceScenario(c.format, c.file, v.count, v.accounts)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := replay(t, s)
+				var want []replayed
+				for _, r := range rows {
+					if v.count == 0 || r.fn < v.count {
+						want = append(want, r)
+					}
+				}
+				if len(got) != len(want) {
+					t.Fatalf("%d arrivals, want %d (functions %v)", len(got), len(want), names)
+				}
+				accts := map[int]bool{}
+				for i := range got {
+					g, w := got[i], want[i]
+					if g.at != w.at || g.fn != w.fn || g.dur != w.dur {
+						t.Fatalf("arrival %d = (%v, %s, %v), want (%v, %s, %v)", i, g.at, names[g.fn], g.dur, w.at, names[w.fn], w.dur)
+					}
+					accts[g.acct] = true
+				}
+				if v.accounts == "[a, b]" && v.count == 0 && len(accts) != 2 {
+					t.Errorf("all functions went to one account (%v): the test does not exercise the split", accts)
+				}
+			})
+		}
+	}
+}
+
+// TestTraceReplayRunsInModel: the replayed log drives the model: every row is one
+// invocation and none is skipped.
+func TestTraceReplayRunsInModel(t *testing.T) {
+	s, err := Parse("t.yaml", []byte(traceScenario("csv", "testdata/traces/plain.csv", 0, "[a, b]")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := s.Model(SweepPoint{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.New(cfg, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := sim.NewQueue(64)
+	if err := m.Start(q); err != nil {
+		t.Fatal(err)
+	}
+	st, err := sim.Run(q, m, sim.Bounds{Until: sim.Time(time.Hour)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Finish(st.End)
+	_, rows := readRows(t, "testdata/traces/plain.csv", "csv")
+	c := m.Counters()
+	if c.Invocations != int64(len(rows)) || c.TraceSkipped != 0 {
+		t.Fatalf("invocations %d, skipped %d; want %d, 0", c.Invocations, c.TraceSkipped, len(rows))
+	}
+}
+
+// TestTraceBadRowsAtValidation: a malformed row is reported when the scenario is
+// validated, with the trace file's line, not discovered mid-replay.
+func TestTraceBadRowsAtValidation(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ format, body, want string }{
+		{"csv", "function,timestamp\nf,1\nf,abc\n", ":3:3: timestamp:"},
+		{"csv", "function,timestamp,duration,app\nf,1,0,x\n", "header has 4 columns"},
+		{"azure2021", "app,func,end_timestamp,duration\na,f,1,2\n", ":2:"},
+	} {
+		p := filepath.Join(dir, c.format+".csv")
+		if err := os.WriteFile(p, []byte(c.body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Parse("t.yaml", []byte(traceScenario(c.format, p, 0, "[a]")))
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "fleets[0].trace.path") {
+			t.Errorf("%s %q: err = %v, want one at fleets[0].trace.path containing %q", c.format, c.body, err, c.want)
+		}
+	}
+}
+
+// TestTraceChangedAfterValidation: Model refuses a trace file that changed since Parse.
+func TestTraceChangedAfterValidation(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "log.csv")
+	if err := os.WriteFile(p, []byte("function,timestamp\nf,1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Parse("t.yaml", []byte(traceScenario("csv", p, 0, "[a]")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte("function,timestamp\nf,1\ng,2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Model(SweepPoint{}); err == nil || !strings.Contains(err.Error(), "changed since") {
+		t.Fatalf("err = %v, want a refusal of the changed trace", err)
+	}
+}
+
+// TestTraceReplayAzure2019: the shared 100-function day, its first 12 functions spread
+// over two accounts: every function's per-minute counts are replayed exactly, each
+// account generates only its own functions, and durations come from the _run.csv.
+func TestTraceReplayAzure2019(t *testing.T) {
+	dir := filepath.Join("..", "..", "shared", "traces", "azure2019")
+	path := filepath.Join(dir, "100_inv.csv")
+	if _, err := os.Stat(path); err != nil {
+		t.Skip("../shared/traces/azure2019/100_inv.csv is absent (the shared Azure traces are not next to the repository): ", err)
+	}
+	const n = 12
+	s, err := Parse("t.yaml", []byte(traceScenario("azure2019", path, n, "[a, b]")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := replay(t, s)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	table, err := traces.ReadAzure2019Invocations(f, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := make([]uint32, n*traces.MinutesPerDay)
+	accts := map[int]map[int]bool{} // function → accounts
+	for _, r := range got {
+		m := int(r.at / sim.Time(time.Minute))
+		counts[r.fn*traces.MinutesPerDay+m]++
+		if r.dur <= 0 {
+			t.Fatalf("function %d at %v: duration %v, want one drawn from the _run.csv", r.fn, r.at, r.dur)
+		}
+		if accts[r.fn] == nil {
+			accts[r.fn] = map[int]bool{}
+		}
+		accts[r.fn][r.acct] = true
+	}
+	used := map[int]bool{}
+	for fn := 0; fn < n; fn++ {
+		for m := 0; m < traces.MinutesPerDay; m++ {
+			if c, w := counts[fn*traces.MinutesPerDay+m], table.Count(fn, m); c != w {
+				t.Fatalf("function %d minute %d: %d arrivals, want %d", fn, m, c, w)
+			}
+		}
+		if len(accts[fn]) > 1 {
+			t.Fatalf("function %d arrived in accounts %v", fn, accts[fn])
+		}
+		for a := range accts[fn] {
+			used[a] = true
+		}
+	}
+	if len(used) != 2 {
+		t.Errorf("accounts used %v: the test does not exercise the split", used)
+	}
+}
