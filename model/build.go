@@ -463,8 +463,15 @@ func (m *Model) buildFunction(ai int32, fi int, fc *Function, path string, names
 	}
 	idx := int32(len(m.fns))
 	f := function{acct: ai, role: ri, acc: -1, needsNet: fc.NeedsInternet, cur: noVPC(), lastInvoked: 0}
-	meta := functionMeta{name: fc.Name, arn: "arn:aws:lambda:us-east-1:" + a.id + ":function:" + fc.Name,
-		key: stableKey(a.id, fc.Name), mem: mem, dpCfg: dp}
+	if len(fc.Targets) == 0 && fc.ConnMode == dataplane.KeepAlive && fc.ProbeInterval == 0 {
+		// Most functions share the plain configuration (it is read-only once validated).
+		if m.plainDP == nil {
+			m.plainDP = dp
+		}
+		dp = m.plainDP
+	}
+	meta := functionMeta{name: fc.Name, key: stableKey(a.id, fc.Name), mem: mem, dpCfg: dp,
+		natBytes: int64(fc.Workload.BytesPerInvocation)}
 	wl, err := compileWorkload(&fc.Workload, path+".workload")
 	if err != nil {
 		return err
@@ -483,7 +490,7 @@ func (m *Model) buildFunction(ai int32, fi int, fc *Function, path string, names
 	fp := &m.fns[idx]
 	fp.cur = nc
 	fp.state = StateActive
-	m.fmeta[idx].cfg = cloneVPC(fc.VPC)
+	m.fmeta[idx].cfg = &fc.VPC // the Config is immutable once given to New
 	for v := 1; v <= fc.Versions; v++ {
 		m.acquire(idx, nc)
 		m.fmeta[idx].versions = append(m.fmeta[idx].versions, version{n: v, net: nc, state: StateActive})
@@ -563,6 +570,9 @@ func compileWorkload(w *Workload, path string) (*workload, error) {
 	amp := 0.0
 	if w.Diurnal.Period > 0 {
 		amp = w.Diurnal.Amplitude
+	}
+	if w.Rate == 0 {
+		return nil, nil // no invocations of its own (a trace may still invoke it)
 	}
 	wl := &workload{rate: w.Rate, rateMax: w.Rate * (1 + amp) * maxMul, w: w, service: svc,
 		constRate: amp == 0 && len(w.Bursts) == 0}

@@ -450,5 +450,5 @@ func (m *Model) wantMoreENIs(c int32, s sim.Scheduler) {
 func (m *Model) CodeMay(fi int32, action string) iam.Decision {
 	r := &m.roles[m.fns[fi].role]
 	return iam.Evaluate(r.policies, iam.Request{Action: action, Resource: "*",
-		Context: iam.FunctionCodeContext(m.fmeta[fi].arn)})
+		Context: iam.FunctionCodeContext(m.arn(fi))})
 }

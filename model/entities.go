@@ -2,7 +2,6 @@ package model
 
 import (
 	"math/rand/v2"
-	"time"
 
 	"github.com/enisim/enisim/model/dataplane"
 	"github.com/enisim/enisim/model/iam"
@@ -24,9 +23,9 @@ type function struct {
 	needsNet    bool   // NeedsInternet
 	cur         netcfg // the configuration invocations use
 	pool        *dataplane.Pool
-	wl          *workload // nil: no workload of its own
-	op          *opState  // nil when no operation is in progress
-	rt          *fnRuntime  // invocation-side state, made on the first invocation
+	wl          *workload  // nil: no workload of its own
+	op          *opState   // nil when no operation is in progress
+	rt          *fnRuntime // invocation-side state, made on the first invocation
 }
 
 // netcfg is a resolved VPC configuration: the VPC and one combo per subnet.
@@ -56,12 +55,12 @@ type fnRuntime struct {
 // functionMeta holds a function's names and cold control-plane data.
 type functionMeta struct {
 	name     string
-	arn      string
 	key      uint64 // stable stream key
 	mem      int
-	cfg      VPCConfig // the VPC configuration in use, as given to the API
+	cfg      *VPCConfig // the VPC configuration in use, as given to the API (nil: none)
 	versions []version
 	opSeq    uint64
+	natBytes int64 // Workload.BytesPerInvocation
 	dpCfg    *dataplane.Config
 }
 
@@ -92,7 +91,7 @@ type opState struct {
 	waits       int32 // combos it waited for (new or already being created)
 	start       sim.Time
 	pend        netcfg
-	pendCfg     VPCConfig
+	pendCfg     *VPCConfig
 	vpcChange   bool
 	memoryMB    int
 	principal   string
@@ -206,4 +205,3 @@ func (nopObserver) Interval(IntervalStats)    {}
 func (nopObserver) Invocation(Invocation)     {}
 
 var _ Observer = nopObserver{}
-var _ = time.Second

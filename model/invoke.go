@@ -93,7 +93,7 @@ func (m *Model) scheduleArrival(fi int32, from sim.Time, s sim.Scheduler) {
 
 func (m *Model) onArrival(ev sim.Event, s sim.Scheduler) {
 	fi := int32(ev.Obj)
-	if m.fns[fi].wl.gen != uint32(ev.Arg) {
+	if wl := m.fns[fi].wl; wl == nil || wl.gen != uint32(ev.Arg) {
 		return
 	}
 	m.invoke(fi, s.Now(), 0, s)
@@ -204,8 +204,10 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 	}
 	if dur > 0 {
 		req.Compute = dur
-	} else {
+	} else if f.wl != nil {
 		req.Compute = sampleDur(&f.wl.service, &rt.draws)
+	} else {
+		req.Compute = sampleDur(&m.defaultService, &rt.draws)
 	}
 	if cold {
 		cs := sampleDur(&m.p.ColdStart, &rt.draws)
@@ -250,7 +252,7 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 		}
 	}
 	if f.needsNet && f.cur.vpc >= 0 {
-		b := int64(f.wl.w.BytesPerInvocation)
+		b := meta.natBytes
 		m.vpcs[f.cur.vpc].natBytes += b
 		m.counters.NATBytes += b
 		acc.natBytes += b

@@ -67,6 +67,10 @@ type Model struct {
 	rttSpikes    []RTTSpike
 
 	counters Counters
+	// plainDP is the data-plane configuration shared by functions without targets.
+	plainDP *dataplane.Config
+	// defaultService is the service time of invocations without a workload of their own.
+	defaultService sim.Dist
 	// onEvent, when set (build tag enisim_invariants), runs after every event.
 	onEvent func(m *Model)
 }
@@ -161,7 +165,7 @@ func New(cfg *Config, seed sim.Seed, obs Observer) (*Model, error) {
 	if obs == nil {
 		obs = nopObserver{}
 	}
-	m := &Model{cfg: cfg, p: cfg.Params, seed: seed, obs: obs}
+	m := &Model{cfg: cfg, p: cfg.Params, seed: seed, obs: obs, defaultService: sim.Const(10 * time.Millisecond)}
 	if err := m.build(); err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package model
 import (
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/enisim/enisim/model/iam"
 	"github.com/enisim/enisim/sim"
@@ -99,7 +98,7 @@ func (m *Model) authorize(fi int32, action string, top *TimelineOp, cfg *VPCConf
 	if cfg != nil {
 		ctx = iam.VPCConfigContext(vpcID, cfg.SubnetIds, cfg.SecurityGroupIds)
 	}
-	d := iam.Evaluate(pr.Policies, iam.Request{Action: "lambda:" + action, Resource: m.fmeta[fi].arn, Context: ctx})
+	d := iam.Evaluate(pr.Policies, iam.Request{Action: "lambda:" + action, Resource: m.arn(fi), Context: ctx})
 	if !d.Allowed() {
 		return d, false
 	}
@@ -304,7 +303,8 @@ func (m *Model) opCreateFunction(fi int32, top *TimelineOp, s sim.Scheduler) {
 	}
 	op := m.newOp(fi, opCreate, now)
 	op.principal, op.decision = top.Principal, d
-	op.pendCfg = cloneVPC(cfg)
+	c := cloneVPC(cfg)
+	op.pendCfg = &c
 	op.toVPC = m.vpcName(nc.vpc)
 	if nc.vpc < 0 && perr == nil {
 		// No VPC: no ENI to wait for.
@@ -341,7 +341,10 @@ func (m *Model) opUpdateConfig(fi int32, top *TimelineOp, s sim.Scheduler) {
 		return
 	}
 	ai := f.acct
-	cur := m.fmeta[fi].cfg
+	var cur VPCConfig
+	if c := m.fmeta[fi].cfg; c != nil {
+		cur = *c
+	}
 	d, ok := m.authorize(fi, "UpdateFunctionConfiguration", top, top.VPC, vpcOfPtr(m, ai, top.VPC))
 	if !ok {
 		m.reject(fi, top, ErrAccessDenied, &d, now)
@@ -368,7 +371,8 @@ func (m *Model) opUpdateConfig(fi int32, top *TimelineOp, s sim.Scheduler) {
 		m.opTimer(fi, op, &m.p.CodeUpdate, s)
 		return
 	}
-	op.pendCfg = cloneVPC(*top.VPC)
+	c := cloneVPC(*top.VPC)
+	op.pendCfg = &c
 	op.toVPC = m.vpcName(nc.vpc)
 	if perr != nil {
 		m.opFailed(fi, op.gen, perr.reason, s)
@@ -550,4 +554,8 @@ func (m *Model) onIPGrab(ev sim.Event, s sim.Scheduler) {
 	sn.taken += min(int32(g.IPs), max(free, 0))
 }
 
-var _ = time.Second
+
+// arn is function fi's ARN (built on demand: it is only needed on the control plane).
+func (m *Model) arn(fi int32) string {
+	return "arn:aws:lambda:us-east-1:" + m.accts[m.fns[fi].acct].id + ":function:" + m.fmeta[fi].name
+}

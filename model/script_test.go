@@ -352,7 +352,10 @@ func (h *harness) exec(line string) error {
 		if hasS || hasG || detach || slices.Contains(pos, "dual") {
 			c := acct.Functions[fi].VPC
 			if cmd == "update" {
-				c = h.m.fmeta[fi].cfg
+				c = VPCConfig{}
+				if p := h.m.fmeta[fi].cfg; p != nil {
+					c = *p
+				}
 			}
 			c = cloneVPC(c)
 			if hasS {
@@ -553,7 +556,7 @@ func (h *harness) print() {
 			vs = append(vs, fmt.Sprintf("v%d:%s", v.n, v.state))
 		}
 		h.rec.line("function %s %s(%s) update=%s(%s) vpc=%s subnets=%v sgs=%v versions=%v",
-			meta.name, f.state, f.reason, f.upd, f.updReason, m.vpcName(f.cur.vpc), meta.cfg.SubnetIds, meta.cfg.SecurityGroupIds, vs)
+			meta.name, f.state, f.reason, f.upd, f.updReason, m.vpcName(f.cur.vpc), cfgOf(meta).SubnetIds, cfgOf(meta).SecurityGroupIds, vs)
 	}
 	for c := range m.combos {
 		cb := &m.combos[c]
@@ -602,3 +605,10 @@ func vpcOrNone(v string) string {
 func mustPolicy(doc string) *iam.Policy { return iam.MustParse(doc) }
 
 var probeHook func(string)
+
+func cfgOf(meta *functionMeta) VPCConfig {
+	if meta.cfg == nil {
+		return VPCConfig{}
+	}
+	return *meta.cfg
+}
