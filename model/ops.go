@@ -554,7 +554,6 @@ func (m *Model) onIPGrab(ev sim.Event, s sim.Scheduler) {
 	sn.taken += min(int32(g.IPs), max(free, 0))
 }
 
-
 // arn is function fi's ARN (built on demand: it is only needed on the control plane).
 func (m *Model) arn(fi int32) string {
 	return "arn:aws:lambda:us-east-1:" + m.accts[m.fns[fi].acct].id + ":function:" + m.fmeta[fi].name
