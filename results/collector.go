@@ -9,17 +9,17 @@ import (
 // Every merge step is commutative (max with earliest-time tie-break, sums, sketch merges),
 // and every output is sorted, so the Summary does not depend on partition completion order.
 type collector struct {
-	vpcs    map[string]*VPCUse
-	combos  map[string]*CombinationUse
-	subnets map[string]*SubnetUse
+	vpcs    map[key]*VPCUse
+	combos  map[key]*CombinationUse
+	subnets map[key]*SubnetUse
 	connPer ConnPeak
 
 	pending, pendingAttached, pendingNew sketch
 	switchover                           sketch
 	recover                              sketch
-	leftInactive                         map[string]float64 // function key -> time it left Inactive
+	leftInactive                         map[key]float64 // function -> time it left Inactive
 	inactiveTransitions                  int64
-	inactiveFns                          map[string]bool
+	inactiveFns                          map[key]bool
 
 	inv          InvocationSummary
 	errByCause   map[string]int64
@@ -40,11 +40,15 @@ type collector struct {
 
 func newCollector() *collector {
 	return &collector{
-		vpcs: map[string]*VPCUse{}, combos: map[string]*CombinationUse{}, subnets: map[string]*SubnetUse{},
-		leftInactive: map[string]float64{}, inactiveFns: map[string]bool{},
+		vpcs: map[key]*VPCUse{}, combos: map[key]*CombinationUse{}, subnets: map[key]*SubnetUse{},
+		leftInactive: map[key]float64{}, inactiveFns: map[key]bool{},
 		errByCause: map[string]int64{}, opDecision: map[string]int64{}, opOutcome: map[string]int64{},
 	}
 }
+
+// key identifies a VPC, subnet, combination or function by its names; a struct of
+// strings, so map lookups on the per-row path allocate nothing.
+type key struct{ a, b, c, d string }
 
 const sep = "\x00"
 
@@ -56,7 +60,7 @@ func higher(v float64, t float64, pv float64, pt float64, seen bool) bool {
 
 func (c *collector) eniSample(s model.ENISample) {
 	t := s.At.Seconds()
-	k := s.Account + sep + s.VPC
+	k := key{a: s.Account, b: s.VPC}
 	v := c.vpcs[k]
 	if v == nil {
 		v = &VPCUse{Account: s.Account, VPC: s.VPC}
@@ -65,7 +69,7 @@ func (c *collector) eniSample(s model.ENISample) {
 	if higher(float64(s.VPCENIs), t, float64(v.PeakENIs), v.PeakAtS, v.seen) {
 		v.PeakENIs, v.Quota, v.PeakAtS, v.seen = int64(s.VPCENIs), int64(s.VPCQuota), t, true
 	}
-	ck := k + sep + s.Subnet + sep + s.SGSet
+	ck := key{s.Account, s.VPC, s.Subnet, s.SGSet}
 	cb := c.combos[ck]
 	if cb == nil {
 		cb = &CombinationUse{Account: s.Account, VPC: s.VPC, Subnet: s.Subnet, SGSet: s.SGSet}
@@ -84,7 +88,7 @@ func (c *collector) eniSample(s model.ENISample) {
 
 func (c *collector) subnetSample(s model.SubnetSample) {
 	t := s.At.Seconds()
-	k := s.Account + sep + s.VPC + sep + s.Subnet
+	k := key{a: s.Account, b: s.VPC, c: s.Subnet}
 	u := c.subnets[k]
 	if u == nil {
 		u = &SubnetUse{Account: s.Account, VPC: s.VPC, Subnet: s.Subnet}
@@ -100,11 +104,11 @@ func (c *collector) subnetSample(s model.SubnetSample) {
 }
 
 func (c *collector) stateChange(s model.StateChange) {
-	k := s.Account + sep + s.Function + sep + s.Version
+	k := key{a: s.Account, b: s.Function, c: s.Version}
 	t := s.At.Seconds()
 	if s.To == "Inactive" && s.From != "Inactive" {
 		c.inactiveTransitions++
-		c.inactiveFns[s.Account+sep+s.Function] = true
+		c.inactiveFns[key{a: s.Account, b: s.Function}] = true
 	}
 	if s.From == "Inactive" && s.To != "Inactive" {
 		c.leftInactive[k] = t

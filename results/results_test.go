@@ -128,15 +128,18 @@ func TestRoundTripBothFormats(t *testing.T) {
 			// Spot values: sample i=8 of combination 1 (row 17) is the VPC peak.
 			e := tables["eni_samples"][17]
 			if e["t_s"] != 480.0 || e["subnet"] != "subnet-1" || e["sg_set"] != "sg-a,sg-b" || e["enis"] != int64(9) ||
-				e["enis_ready"] != int64(8) || e["enis_creating"] != int64(1) || e["conns_per_eni"] != 1000.0 || e["vpc_enis"] != int64(17) || e["vpc_quota"] != int64(20) {
+				e["enis_ready"] != int64(8) || e["enis_deleting"] != int64(1) || e["references"] != int64(3) || e["enis_creating"] != int64(1) || e["conns_per_eni"] != 1000.0 || e["vpc_enis"] != int64(17) || e["vpc_quota"] != int64(20) {
 				t.Errorf("eni_samples[17] = %v", e)
 			}
-			if s := tables["subnet_samples"][16]; s["ips_used"] != int64(248) || s["ips_free"] != int64(0) {
+			if s := tables["subnet_samples"][16]; s["ips_used"] != int64(248) || s["ips_free"] != int64(0) || s["ips_other"] != int64(2) {
 				t.Errorf("subnet_samples[16] = %v", s)
 			}
 			op := tables["operations"][3]
 			if op["duration_s"] != 13.0 || op["attached_only"] != false || op["new_enis"] != int64(1) || op["iam_statement"] != "AllowDeploy" {
 				t.Errorf("operations[3] = %v", op)
+			}
+			if iv := tables["intervals"][7]; iv["nat_bytes"] != int64(7000) || iv["errors"] != int64(0) || tables["intervals"][5]["errors"] != int64(3) {
+				t.Errorf("intervals[7] = %v", iv)
 			}
 			var errSum int64
 			for _, r := range tables["invocation_errors"] {

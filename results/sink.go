@@ -78,6 +78,9 @@ func (s *Sink) ENISample(v model.ENISample) {
 	t.f64(per)
 	t.i64(int64(v.VPCENIs))
 	t.i64(int64(v.VPCQuota))
+	t.i64(int64(v.ENIsDeleting))
+	t.i64(int64(v.ENIsLingering))
+	t.i64(int64(v.References))
 	t.endRow()
 	s.col.eniSample(v)
 }
@@ -95,6 +98,8 @@ func (s *Sink) SubnetSample(v model.SubnetSample) {
 	t.i64(int64(v.IPsUsed))
 	t.i64(int64(v.IPsUsable))
 	t.i64(int64(v.IPsUsable - v.IPsUsed))
+	t.i64(int64(v.IPsOther))
+	t.i64(int64(v.IPsLegacy))
 	t.endRow()
 	s.col.subnetSample(v)
 }
@@ -199,6 +204,8 @@ func (s *Sink) Interval(v model.IntervalStats) {
 	t.f64(v.OperationSum.Seconds())
 	t.i64(int64(v.ConcurrentPeak))
 	t.i64(int64(v.EnvironmentsAlive))
+	t.i64(int64(v.InitTimeouts))
+	t.i64(v.NATBytes)
 	t.endRow()
 	for _, c := range codes {
 		e := s.row(tInvocationErrors)

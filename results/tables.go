@@ -71,6 +71,9 @@ var (
 		ColumnSpec{"conns_per_eni", tFloat64, "count", "connections / enis_ready (0 without ready ENIs); the limit is 65,000"},
 		ColumnSpec{"vpc_enis", tInt64, "count", "all Hyperplane ENIs in the VPC at t_s (repeated on each combination row)"},
 		ColumnSpec{"vpc_quota", tInt64, "count", "Hyperplane ENI quota of the VPC"},
+		ColumnSpec{"enis_deleting", tInt64, "count", "ENIs of the combination being deleted (still count against quota and subnet)"},
+		ColumnSpec{"enis_lingering", tInt64, "count", "ENIs left behind after their last user was gone (still count against quota and subnet)"},
+		ColumnSpec{"references", tInt64, "count", "functions and versions referencing the combination"},
 	)
 
 	SubnetSamplesTable = table("subnet_samples", "IP addresses used in each subnet, every sampling interval",
@@ -81,6 +84,8 @@ var (
 		ColumnSpec{"ips_used", tInt64, "count", "IP addresses in use"},
 		ColumnSpec{"ips_usable", tInt64, "count", "usable IP addresses (CIDR size less the 5 AWS reserves)"},
 		ColumnSpec{"ips_free", tInt64, "count", "ips_usable - ips_used"},
+		ColumnSpec{"ips_other", tInt64, "count", "IPs taken by other services (faults); included in ips_used"},
+		ColumnSpec{"ips_legacy", tInt64, "count", "IPs taken by per-environment ENIs in legacy mode; included in ips_used"},
 	)
 
 	StateChangesTable = table("state_changes", "every function State or LastUpdateStatus transition",
@@ -133,7 +138,7 @@ var (
 		ColumnSpec{"vpc", tString, "", "VPC that served (the old VPC while a switchover is InProgress)"},
 		ColumnSpec{"invocations", tInt64, "count", "invocations"},
 		ColumnSpec{"cold_starts", tInt64, "count", "invocations that started an execution environment"},
-		ColumnSpec{"errors", tInt64, "count", "failed invocations (by cause: table invocation_errors)"},
+		ColumnSpec{"errors", tInt64, "count", "failed invocations: the sum over causes (table invocation_errors)"},
 		ColumnSpec{"throttled", tInt64, "count", "throttled invocations"},
 		ColumnSpec{"conn_reused", tInt64, "count", "kept-alive connection reused"},
 		ColumnSpec{"conn_new", tInt64, "count", "connection set up"},
@@ -147,6 +152,8 @@ var (
 		ColumnSpec{"operation_sum_s", tFloat64, "s", "sum of time in the function's own operation"},
 		ColumnSpec{"concurrent_peak", tInt64, "count", "peak concurrent invocations"},
 		ColumnSpec{"environments_alive", tInt64, "count", "execution environments alive at the interval end"},
+		ColumnSpec{"init_timeouts", tInt64, "count", "init phases clamped at the 10 s limit"},
+		ColumnSpec{"nat_bytes", tInt64, "bytes", "bytes sent through a NAT gateway"},
 	)
 
 	InvocationErrorsTable = table("invocation_errors", "failed invocations per function, interval and cause (long form of intervals.errors)",

@@ -130,9 +130,13 @@ func (t *tableWriter) flush() {
 	if t.rows == 0 {
 		return
 	}
+	full := t.rows >= t.batchRows
 	rec := t.rb.NewRecord()
 	defer rec.Release()
 	t.rows = 0
+	if full {
+		t.reserve(rec)
+	}
 	if t.err != nil {
 		return
 	}
@@ -142,6 +146,17 @@ func (t *tableWriter) flush() {
 	}
 	if err := t.w.write(rec); err != nil {
 		t.err = fmt.Errorf("results: write %s: %w", t.path, err)
+	}
+}
+
+// reserve sizes the (now empty) builders for a batch like the one just cut, so the next
+// batch appends without repeated grow-and-copy of its buffers.
+func (t *tableWriter) reserve(rec arrow.Record) {
+	for i, b := range t.cols {
+		b.Reserve(t.batchRows)
+		if sb, ok := b.(*array.StringBuilder); ok {
+			sb.ReserveData(int(rec.Column(i).(*array.String).ValueOffset(rec.Column(i).Len())))
+		}
 	}
 }
 

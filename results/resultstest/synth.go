@@ -28,9 +28,10 @@ func Synth(o model.Observer, acct string, n int, perInvocation bool) {
 		}
 		for c, sg := range []string{"sg-a", "sg-a,sg-b"} {
 			o.ENISample(model.ENISample{At: t, Account: acct, VPC: "vpc-1", Subnet: fmt.Sprintf("subnet-%d", c),
-				SGSet: sg, ENIs: e + c, ENIsReady: e, Connections: 1000 * e, VPCENIs: 2*e + 1, VPCQuota: 20})
+				SGSet: sg, ENIs: e + c, ENIsReady: e, Connections: 1000 * e, VPCENIs: 2*e + 1, VPCQuota: 20,
+				ENIsDeleting: c, References: 3})
 		}
-		o.SubnetSample(model.SubnetSample{At: t, Account: acct, VPC: "vpc-1", Subnet: "subnet-0", IPsUsed: 240 + e, IPsUsable: 251 - 3})
+		o.SubnetSample(model.SubnetSample{At: t, Account: acct, VPC: "vpc-1", Subnet: "subnet-0", IPsUsed: 240 + e, IPsUsable: 251 - 3, IPsOther: 2})
 		o.SubnetSample(model.SubnetSample{At: t, Account: acct, VPC: "vpc-1", Subnet: "subnet-1", IPsUsed: e, IPsUsable: 4091})
 		var errs map[string]int
 		if i%5 == 0 {
@@ -40,7 +41,7 @@ func Synth(o model.Observer, acct string, n int, perInvocation bool) {
 			Invocations: 10, ColdStarts: 1, Errors: errs, ConnReused: 8, ConnNew: 2, ConnResets: 1,
 			LatencySum: 10 * 100 * time.Millisecond, LatencyP50: 100 * time.Millisecond, LatencyP99: 900 * time.Millisecond,
 			ColdStartSum: 500 * time.Millisecond, ConnSetupSum: 40 * time.Millisecond, OperationSum: 460 * time.Millisecond,
-			ConcurrentPeak: 3, EnvironmentsAlive: 2})
+			ConcurrentPeak: 3, EnvironmentsAlive: 2, Failed: 3 * btoi(errs != nil), NATBytes: int64(1000 * i)})
 		if perInvocation {
 			for k := 0; k < 10; k++ {
 				o.Invocation(model.Invocation{At: t.Add(time.Duration(k) * time.Second), Account: acct, Function: "fn-a", VPC: "vpc-1",
@@ -68,4 +69,11 @@ func Synth(o model.Observer, acct string, n int, perInvocation bool) {
 	o.StateChange(model.StateChange{At: at(100), Account: acct, Function: "fn-a", Version: "$LATEST", From: "Active", To: "Inactive", Reason: "Idle"})
 	o.StateChange(model.StateChange{At: at(200), Account: acct, Function: "fn-a", Version: "$LATEST", From: "Inactive", To: "Pending", Reason: "Restoring"})
 	o.StateChange(model.StateChange{At: at(260), Account: acct, Function: "fn-a", Version: "$LATEST", From: "Pending", To: "Active", Reason: "Restoring"})
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
