@@ -266,6 +266,7 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	}
 	fs := fieldsOf(v.Type())
 	seen := map[string]bool{}
+	var meant []string // fields that unknown keys look like typos of
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := resolve(n.Content[i]), n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
@@ -286,6 +287,9 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 		}
 		if f == nil {
 			d.errorf(k, fp, suggest(k.Value, fieldNames(fs)), "unknown field %q (%s has %s)", k.Value, describe(path), strings.Join(fieldNames(fs), ", "))
+			if c := closest(k.Value, fieldNames(fs)); c != "" {
+				meant = append(meant, c)
+			}
 			continue
 		}
 		if seen[k.Value] {
@@ -295,6 +299,13 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 		seen[k.Value] = true
 		d.keys[fp] = pos{k.Line, k.Column}
 		d.decode(val, v.Field(f.index), fp)
+	}
+	// "cuont: 10" is one mistake: the count it meant is not also "missing". A field that
+	// is written as well keeps its own checks.
+	for _, c := range meant {
+		if !seen[c] {
+			d.errs.markBad(joinField(path, c))
+		}
 	}
 }
 

@@ -93,6 +93,15 @@ func (l *errList) isBad(path string) bool {
 	}
 }
 
+// markBad records that path already has a problem reported elsewhere (e.g. at a
+// misspelt key meaning it), so validation stays quiet about it.
+func (l *errList) markBad(path string) {
+	if l.bad == nil {
+		l.bad = map[string]bool{}
+	}
+	l.bad[path] = true
+}
+
 func (l *errList) add(line, col int, path, hint, format string, args ...any) {
 	e := &Error{File: l.file, Line: line, Col: col, Path: path, Msg: fmt.Sprintf(format, args...), Hint: hint}
 	key := fmt.Sprintf("%d:%d:%s:%s", line, col, path, e.Msg)

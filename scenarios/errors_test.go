@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -175,5 +176,36 @@ func TestEmpiricalStaysInsideTree(t *testing.T) {
 	_, err = Load(filepath.Join(sub, "bad.yaml"))
 	if err == nil || !strings.Contains(err.Error(), "inside the scenario's directory") {
 		t.Fatalf("err = %v, want a refusal of ../times.txt", err)
+	}
+}
+
+// TestNoFollowOnErrors: a misspelt key is one problem. "cuont: 10" is reported as an
+// unknown field and the count it meant is not reported again as missing; likewise for
+// run.duration. A value that failed to decode is not validated again either.
+func TestNoFollowOnErrors(t *testing.T) {
+	src := strings.Replace(base, "    count: 10\n", "    cuont: 10\n", 1)
+	src = strings.Replace(src, "  duration: 1h\n", "  duraton: 1h\n", 1)
+	_, err := Parse("t.yaml", []byte(src))
+	var es *Errors
+	if !errors.As(err, &es) {
+		t.Fatalf("err = %v", err)
+	}
+	var got []string
+	for _, e := range es.List {
+		got = append(got, e.Path)
+	}
+	if want := []string{"fleets[0].cuont", "run.duraton"}; !slices.Equal(got, want) {
+		t.Fatalf("problems at %v, want only %v:\n%v", got, want, err)
+	}
+	// Written as well, the real field keeps its own checks.
+	src = strings.Replace(base, "    count: 10\n", "    count: 0\n    cuont: 10\n", 1)
+	_, err = Parse("t.yaml", []byte(src))
+	if err == nil || !strings.Contains(err.Error(), "fleets[0].count: a fleet needs a positive count") {
+		t.Fatalf("err = %v, want the written count: 0 reported", err)
+	}
+	src = strings.Replace(base, "    count: 10\n", "    count: many\n", 1)
+	_, err = Parse("t.yaml", []byte(src))
+	if !errors.As(err, &es) || len(es.List) != 1 {
+		t.Fatalf("err = %v, want the one decode error", err)
 	}
 }

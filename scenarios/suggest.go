@@ -6,10 +6,18 @@ import "strings"
 // close enough to be a plausible typo. A case-insensitive exact match (SubnetID vs
 // SubnetIds differs in more than case, subnetids vs SubnetIds does not) always wins.
 func suggest(got string, candidates []string) string {
+	if c := closest(got, candidates); c != "" {
+		return "did you mean " + c + "?"
+	}
+	return ""
+}
+
+// closest is the candidate got is a plausible typo of, or "".
+func closest(got string, candidates []string) string {
 	// A prefix of a longer name is a truncation ("UpdateFunctionConfig").
 	for _, c := range candidates {
 		if len(got) >= 4 && strings.HasPrefix(strings.ToLower(c), strings.ToLower(got)) {
-			return "did you mean " + c + "?"
+			return c
 		}
 	}
 	best, bestD := "", 1<<30
@@ -23,7 +31,7 @@ func suggest(got string, candidates []string) string {
 	// "SubnetID" → "SubnetIds" and "cuont" → "count" are typos, "foo" → "count" is not.
 	limit := max(2, len(got)/3)
 	if best != "" && bestD <= limit && bestD < len(got) {
-		return "did you mean " + best + "?"
+		return best
 	}
 	return ""
 }
