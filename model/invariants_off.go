@@ -4,3 +4,6 @@ package model
 
 // installInvariantHook does nothing without the enisim_invariants build tag.
 func installInvariantHook(*Model) {}
+
+// invariantChecks reports whether every event is followed by CheckInvariants.
+const invariantChecks = false

@@ -11,3 +11,6 @@ func installInvariantHook(m *Model) {
 		}
 	}
 }
+
+// invariantChecks reports whether every event is followed by CheckInvariants.
+const invariantChecks = true
