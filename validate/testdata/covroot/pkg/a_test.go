@@ -1,0 +1,9 @@
+package pkg
+
+import "testing"
+
+func TestPresent(t *testing.T) {}
+
+func FuzzPresent(f *testing.F) {}
+
+func ExamplePresent() {}
