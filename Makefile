@@ -26,3 +26,7 @@ bench:
 
 clean:
 	rm -rf bin out
+
+# Compare the model with analytic oracles and published results; rewrites results/validation.md.
+validate:
+	$(GO) run ./validate/cmd/validate -o results/validation.md
