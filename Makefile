@@ -28,5 +28,7 @@ clean:
 	rm -rf bin out
 
 # Compare the model with analytic oracles and published results; rewrites results/validation.md.
+# Phony: a directory named validate exists, which would make the target look up to date.
+.PHONY: validate
 validate:
 	$(GO) run ./validate/cmd/validate -o results/validation.md
