@@ -71,8 +71,7 @@ func (m *Model) newENI(c, role int32, now sim.Time) int32 {
 	m.enis[e] = eni{combo: c, subnet: cb.subnet, vpc: sn.vpc, role: role, state: eniCreating, gen: gen,
 		seq: cb.eniSeq, requested: now}
 	m.enis[e].rng = *m.seed.Stream("eni", cb.key^(cb.eniSeq*0x9e3779b97f4a7c15))
-	sn.enis++
-	m.vpcs[sn.vpc].enis++
+	m.countENI(sn)
 	cb.enis = append(cb.enis, e)
 	cb.creating++
 	return e
@@ -451,4 +450,13 @@ func (m *Model) CodeMay(fi int32, action string) iam.Decision {
 	r := &m.roles[m.fns[fi].role]
 	return iam.Evaluate(r.policies, iam.Request{Action: action, Resource: "*",
 		Context: iam.FunctionCodeContext(m.arn(fi))})
+}
+
+// countENI counts a new ENI in its subnet and VPC and updates their peaks.
+func (m *Model) countENI(sn *subnet) {
+	sn.enis++
+	v := &m.vpcs[sn.vpc]
+	v.enis++
+	v.peak = max(v.peak, v.enis)
+	sn.peakIPs = max(sn.peakIPs, m.ipsUsed(sn))
 }

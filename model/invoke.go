@@ -379,9 +379,8 @@ func (m *Model) legacyENICheck(si int32) ErrCode {
 
 func (m *Model) legacyENIAdd(si int32) {
 	sn := &m.subnets[si]
-	sn.enis++
 	sn.legacy++
-	m.vpcs[sn.vpc].enis++
+	m.countENI(sn)
 	m.counters.ENIsCreated++
 }
 

@@ -126,6 +126,7 @@ type vpc struct {
 	enis     int32 // Hyperplane (or legacy) ENIs that exist (creating, ready, deleting, lingering)
 	nat      int32
 	natBytes int64
+	peak     int32 // most ENIs at once
 }
 
 type subnet struct {
@@ -139,6 +140,7 @@ type subnet struct {
 	hasIPv4   bool
 	hasIPv6   bool
 	route     Route
+	peakIPs   int32
 }
 
 type securityGroup struct {

@@ -88,6 +88,10 @@ type Operation struct {
 	NewENIs      int
 	FromVPC      string
 	ToVPC        string
+	// Added by the model: what an account-level operation (PutRolePolicy,
+	// DeleteRolePolicy, DeleteRole, SetQuota) applied to — a role (role/policy) or a VPC;
+	// Function is empty for those.
+	Resource string
 }
 
 // ENIEvent: one step in a Hyperplane ENI's life.

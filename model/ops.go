@@ -494,7 +494,7 @@ func (m *Model) accountOp(top *TimelineOp, s sim.Scheduler) {
 	a := &m.accts[top.Account]
 	report := func(outcome string, code ErrCode, detail string) {
 		m.obs.Operation(Operation{Start: now, End: now, Account: a.id, Principal: top.Principal,
-			Op: top.Kind.String(), Function: detail, Outcome: outcome, Error: code.String()})
+			Op: top.Kind.String(), Resource: detail, Outcome: outcome, Error: code.String()})
 	}
 	switch top.Kind {
 	case OpPutRolePolicy, OpDeleteRolePolicy, OpDeleteRole:
@@ -512,7 +512,7 @@ func (m *Model) accountOp(top *TimelineOp, s sim.Scheduler) {
 				r.names = append(r.names, top.PolicyName)
 				r.policies = append(r.policies, top.Policy)
 			}
-			report("Successful", ErrNone, top.Role)
+			report("Successful", ErrNone, top.Role+"/"+top.PolicyName)
 			m.retryLingering(ri, s)
 		case OpDeleteRolePolicy:
 			i := slices.Index(r.names, top.PolicyName)
@@ -522,7 +522,7 @@ func (m *Model) accountOp(top *TimelineOp, s sim.Scheduler) {
 			}
 			r.names = slices.Delete(r.names, i, i+1)
 			r.policies = slices.Delete(r.policies, i, i+1)
-			report("Successful", ErrNone, top.Role)
+			report("Successful", ErrNone, top.Role+"/"+top.PolicyName)
 		case OpDeleteRole:
 			r.deleted = true
 			report("Successful", ErrNone, top.Role)
@@ -552,6 +552,7 @@ func (m *Model) onIPGrab(ev sim.Event, s sim.Scheduler) {
 	sn := &m.subnets[si]
 	free := sn.usable - m.ipsUsed(sn)
 	sn.taken += min(int32(g.IPs), max(free, 0))
+	sn.peakIPs = max(sn.peakIPs, m.ipsUsed(sn))
 }
 
 // arn is function fi's ARN (built on demand: it is only needed on the control plane).

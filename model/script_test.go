@@ -125,6 +125,9 @@ func (r *recorder) StateChange(x StateChange) {
 	r.line("%v state %s %s %s -> %s %s", x.At, x.Function, x.Version, x.From, x.To, x.Reason)
 }
 func (r *recorder) Operation(x Operation) {
+	if x.Function == "" {
+		x.Function = x.Resource
+	}
 	r.line("%v op %s %s by=%s %s %s iam=%s/%s new=%d attachedOnly=%v vpc=%s->%s took=%v",
 		x.End, x.Op, x.Function, x.Principal, x.Outcome, x.Error, x.IAMDecision, x.IAMStatement, x.NewENIs,
 		x.AttachedOnly, x.FromVPC, x.ToVPC, x.End.Sub(x.Start))
