@@ -160,6 +160,7 @@ type workload struct {
 // intervalAcc accumulates one function's invocations over one sampling interval.
 type intervalAcc struct {
 	fn       int32
+	start    sim.Time
 	acc      dataplane.Accumulator
 	errors   [numErrCodes]int64
 	vpc      int32

@@ -150,6 +150,12 @@ func (m *Model) accFor(fi int32) *intervalAcc {
 	a := &m.accs[i]
 	a.fn = fi
 	a.vpc = f.cur.vpc
+	a.start = m.intervalStart
+	if len(m.splitAt) > 0 {
+		if t, ok := m.splitAt[fi]; ok {
+			a.start = t
+		}
+	}
 	m.active = append(m.active, fi)
 	return a
 }

@@ -55,7 +55,9 @@ type Model struct {
 	// interval accumulators, taken by functions with activity in the current interval
 	accs     []intervalAcc
 	freeAccs []int32
-	active   []int32 // functions holding an accumulator, in order of first activity
+	active   []int32 // functions that held an accumulator this interval (may repeat)
+	// splitAt: functions whose interval record was cut short by a VPC change, and when.
+	splitAt map[int32]sim.Time
 
 	sampleEvery   time.Duration
 	intervalStart sim.Time

@@ -208,6 +208,7 @@ func (m *Model) opSucceeded(fi int32, s sim.Scheduler) {
 		m.operation(fi, OpCreateFunction, op, op.start, now, "Successful", ErrNone, op.principal, nil)
 	case opUpdateConfig:
 		if op.vpcChange {
+			m.splitInterval(fi, now)
 			old := f.cur
 			f.cur = op.pend
 			m.fmeta[fi].cfg = op.pendCfg

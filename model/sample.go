@@ -15,13 +15,38 @@ func (m *Model) onSample(ev sim.Event, s sim.Scheduler) {
 // emitSamples reports the interval that ends at now (per-function aggregates) and the
 // ENI and subnet state at now, in index order so output does not depend on event order.
 func (m *Model) emitSamples(now sim.Time) {
-	start := m.intervalStart
 	m.intervalStart = now
 	slices.Sort(m.active)
+	m.active = slices.Compact(m.active)
 	for _, fi := range m.active {
+		if m.fns[fi].acc >= 0 {
+			m.emitInterval(fi, now)
+		}
+	}
+	m.active = m.active[:0]
+	clear(m.splitAt)
+	m.emitState(now)
+}
+
+// splitInterval ends fi's interval record at now, so that the invocations served by the
+// old and the new VPC of a switchover are reported apart.
+func (m *Model) splitInterval(fi int32, now sim.Time) {
+	if m.fns[fi].acc < 0 {
+		return
+	}
+	m.emitInterval(fi, now)
+	if m.splitAt == nil {
+		m.splitAt = map[int32]sim.Time{}
+	}
+	m.splitAt[fi] = now
+}
+
+// emitInterval reports fi's accumulator up to now and frees it.
+func (m *Model) emitInterval(fi int32, now sim.Time) {
+	{
 		f := &m.fns[fi]
 		a := &m.accs[f.acc]
-		st := IntervalStats{Start: start, End: now, Account: m.accts[f.acct].id,
+		st := IntervalStats{Start: a.start, End: now, Account: m.accts[f.acct].id,
 			Function: m.fmeta[fi].name, VPC: m.vpcName(a.vpc)}
 		x := &a.acc
 		st.Invocations = int(x.Invocations)
@@ -57,7 +82,10 @@ func (m *Model) emitSamples(now sim.Time) {
 		m.freeAccs = append(m.freeAccs, f.acc)
 		f.acc = -1
 	}
-	m.active = m.active[:0]
+}
+
+// emitState reports the ENI and subnet state at now.
+func (m *Model) emitState(now sim.Time) {
 
 	// Deleting and lingering ENIs per combo, counted in one pass.
 	deleting := make([]int32, len(m.combos))

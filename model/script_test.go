@@ -148,8 +148,8 @@ func (r *recorder) Interval(x IntervalStats) {
 	for _, k := range keys {
 		errs = append(errs, fmt.Sprintf("%s=%d", k, x.Errors[k]))
 	}
-	r.line("%v interval %s vpc=%s inv=%d cold=%d failed=%d errors=%v reused=%d new=%d resets=%d peak=%d alive=%d nat=%d",
-		x.End, x.Function, x.VPC, x.Invocations, x.ColdStarts, x.Failed, errs, x.ConnReused, x.ConnNew, x.ConnResets,
+	r.line("%v-%v interval %s vpc=%s inv=%d cold=%d failed=%d errors=%v reused=%d new=%d resets=%d peak=%d alive=%d nat=%d",
+		x.Start, x.End, x.Function, x.VPC, x.Invocations, x.ColdStarts, x.Failed, errs, x.ConnReused, x.ConnNew, x.ConnResets,
 		x.ConcurrentPeak, x.EnvironmentsAlive, x.NATBytes)
 }
 func (r *recorder) Invocation(x Invocation) { r.invs = append(r.invs, x) }
