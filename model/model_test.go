@@ -379,3 +379,94 @@ func randomOperations(t *testing.T, seed uint64, steps int) error {
 	h.advance(48 * time.Hour)
 	return m.CheckInvariants()
 }
+
+func TestRTTSpikesSlowInvocationsInTheirWindow(t *testing.T) {
+	mk := func(spike bool) []time.Duration {
+		c := stdConfig()
+		c.SampleEvery = 10 * time.Minute
+		f := &c.Accounts[0].Functions[0]
+		f.Deployed = true
+		f.ConnMode = dataplane.PerInvocation
+		f.Targets = []dataplane.Target{{Name: "db", RTT: sim.Const(10 * time.Millisecond), Operation: sim.Const(time.Millisecond), Ops: 1}}
+		f.Workload = Workload{Rate: 5, Service: sim.Const(time.Millisecond)}
+		if spike {
+			c.Faults.RTTSpikes = []RTTSpike{{Window: Window{10 * time.Minute, 20 * time.Minute}, Factor: 10}}
+		}
+		r := &latencyRecorder{}
+		runConfig(t, c, 1, 30*time.Minute, r)
+		return r.p50
+	}
+	base, spiked := mk(false), mk(true)
+	if len(base) != 3 || len(spiked) != 3 {
+		t.Fatalf("intervals: %v %v", base, spiked)
+	}
+	// Same draws otherwise (common random numbers): only the 10–20 min interval differs,
+	// and its median latency is several times larger.
+	if base[0] != spiked[0] || base[2] != spiked[2] || spiked[1] < 5*base[1] {
+		t.Fatalf("p50 without spike %v, with spike %v", base, spiked)
+	}
+}
+
+type latencyRecorder struct {
+	nopObserver
+	p50 []time.Duration
+	inv []Invocation
+}
+
+func (r *latencyRecorder) Interval(x IntervalStats) { r.p50 = append(r.p50, x.LatencyP50) }
+func (r *latencyRecorder) Invocation(x Invocation)  { r.inv = append(r.inv, x) }
+
+func TestPerInvocationSamplingFraction(t *testing.T) {
+	c := stdConfig()
+	c.Accounts[0].Functions[0].Deployed = true
+	c.Accounts[0].Functions[0].Workload = Workload{Rate: 100}
+	c.PerInvocation = 0.1
+	r := &latencyRecorder{}
+	m := runConfig(t, c, 1, 100*time.Second, r)
+	n := float64(m.Counters().Invocations)
+	// Binomial(n≈10,000, 0.1): σ ≈ 30; allow 5σ.
+	if got := float64(len(r.inv)); got < n*0.1-150 || got > n*0.1+150 {
+		t.Fatalf("%v of %v invocations reported, want about 10 %%", got, n)
+	}
+	c.PerInvocation = 0
+	r0 := &latencyRecorder{}
+	runConfig(t, c, 1, 10*time.Second, r0)
+	if len(r0.inv) != 0 {
+		t.Fatalf("per-invocation output off but %d reported", len(r0.inv))
+	}
+}
+
+func TestSummaryPeaksAndNATCost(t *testing.T) {
+	c := stdConfig()
+	f := &c.Accounts[0].Functions[0]
+	f.Deployed = true
+	f.VPC = VPCConfig{SubnetIds: []string{"a4"}, SecurityGroupIds: []string{"sg-a1"}}
+	f.NeedsInternet = true
+	f.Workload = Workload{Rate: 200, Service: sim.Const(100 * time.Millisecond), BytesPerInvocation: 1000}
+	peakA4 := func(s Summary) int {
+		for _, sp := range s.Subnets {
+			if sp.Subnet == "a4" {
+				return sp.PeakIPs
+			}
+		}
+		return -1
+	}
+	hp := runConfig(t, c, 1, time.Hour, nil).Summary(1)
+	c.Legacy = true
+	m := runConfig(t, c, 1, time.Hour, nil)
+	s := m.Summary(1)
+	// Hyperplane: one ENI (one IP) for the combination. Legacy: one per execution
+	// environment; 200/s with a ~4 s ENI creation in each cold start needs hundreds, and
+	// the /24 (251 usable) runs out.
+	if got := peakA4(hp); got != 1 {
+		t.Fatalf("Hyperplane peak IPs in a4 = %d, want 1", got)
+	}
+	if got := peakA4(s); got != 251 || s.Errors[ErrSubnetIPLimit] == 0 {
+		t.Fatalf("legacy peak IPs in a4 = %d (errors %v), want the subnet full (251) and SubnetIPAddressLimitReached errors",
+			got, s.Errors)
+	}
+	want := 0.045*1 + float64(s.NATBytes)/1e9*0.045
+	if s.NATBytes < 600_000_000 || s.NATCostUSD != want {
+		t.Fatalf("NAT bytes %d cost %v, want %v", s.NATBytes, s.NATCostUSD, want)
+	}
+}
