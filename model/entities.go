@@ -41,6 +41,9 @@ func noVPC() netcfg { return netcfg{vpc: -1} }
 type fnRuntime struct {
 	arrivals rand.PCG
 	draws    rand.PCG
+	// arrR and drawR wrap the streams once (rand.Rand's ziggurat ExpFloat64 and
+	// NormFloat64 are several times cheaper than inversion).
+	arrR, drawR *rand.Rand
 	// envCombo[env] is the combo (Hyperplane) or subnet (legacy) whose ENI carries the
 	// environment's connections, -1 once the environment is gone; envBusy tracks which
 	// environments run an invocation (needed when Pool.Retire destroys the idle ones).

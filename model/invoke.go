@@ -31,6 +31,8 @@ func (m *Model) rtFor(fi int32) *fnRuntime {
 		conns:    int32(len(meta.dpCfg.Targets)),
 		perInv:   meta.dpCfg.Mode == dataplane.PerInvocation,
 	}
+	rt.arrR = rand.New(&rt.arrivals)
+	rt.drawR = rand.New(&rt.draws)
 	f.rt = rt
 	return rt
 }
@@ -56,7 +58,7 @@ func (wl *workload) rateAt(t sim.Time) float64 {
 func (m *Model) nextArrival(f *function, rt *fnRuntime, t sim.Time) (sim.Time, bool) {
 	wl := f.wl
 	for {
-		gap := expDraw(&rt.arrivals) / wl.rateMax * 1e9
+		gap := rt.arrR.ExpFloat64() / wl.rateMax * 1e9
 		if gap >= float64(sim.MaxTime-t) {
 			return 0, false
 		}
@@ -211,12 +213,12 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 	if dur > 0 {
 		req.Compute = dur
 	} else if f.wl != nil {
-		req.Compute = sampleDur(&f.wl.service, &rt.draws)
+		req.Compute = fastDur(&f.wl.service, rt.drawR, &rt.draws)
 	} else {
-		req.Compute = sampleDur(&m.defaultService, &rt.draws)
+		req.Compute = fastDur(&m.defaultService, rt.drawR, &rt.draws)
 	}
 	if cold {
-		cs := sampleDur(&m.p.ColdStart, &rt.draws)
+		cs := fastDur(&m.p.ColdStart, rt.drawR, &rt.draws)
 		req.ColdStart = time.Duration(float64(cs) * math.Sqrt(1024/float64(meta.mem)))
 	}
 	out := f.pool.Invoke(now, m.accts[f.acct].dp, req, &rt.draws)

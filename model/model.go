@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -294,6 +295,26 @@ func sampleDur(d *sim.Dist, src *rand.PCG) time.Duration {
 		v = expDraw(src) * d.A
 	case sim.DistLogNormal:
 		v = logNormalDraw(d.A, d.B, src)
+	default:
+		return d.Duration(src)
+	}
+	if v >= float64(1<<63-1)/1e9 {
+		return time.Duration(1<<63 - 1)
+	}
+	return time.Duration(v * 1e9)
+}
+
+// fastDur is sampleDur for the hot path, drawing exponentials and normals with r's
+// ziggurat (r wraps src).
+func fastDur(d *sim.Dist, r *rand.Rand, src *rand.PCG) time.Duration {
+	var v float64
+	switch d.Kind {
+	case sim.DistConst:
+		v = d.A
+	case sim.DistExp:
+		v = r.ExpFloat64() * d.A
+	case sim.DistLogNormal:
+		v = math.Exp(d.A + d.B*r.NormFloat64())
 	default:
 		return d.Duration(src)
 	}

@@ -536,7 +536,7 @@ func setParam(p *Params, k, v string) error {
 		return err
 	}
 	ints := map[string]*int{"ipsPerENI": &p.IPsPerENI, "connsPerENI": &p.ConnectionsPerENI, "maxRetries": &p.EC2MaxRetries,
-		"createBurst": &p.EC2Create.Burst, "deleteBurst": &p.EC2Delete.Burst, "concurrency": &p.AccountConcurrency}
+		"createBurst": &p.EC2Create.Burst, "scaleStep": &p.ScalingStep, "deleteBurst": &p.EC2Delete.Burst, "concurrency": &p.AccountConcurrency}
 	if d, ok := ints[k]; ok {
 		x, err := strconv.Atoi(v)
 		*d = x
