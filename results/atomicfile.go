@@ -34,6 +34,13 @@ func createAtomic(final string, wrap func(io.Writer) io.Writer) (*atomicFile, er
 	if err != nil {
 		return nil, fmt.Errorf("results: create temporary file for %s: %w", final, err)
 	}
+	// CreateTemp makes the file private (0600); results are meant to be shared like any
+	// file the user writes.
+	if err := f.Chmod(0o644); err != nil {
+		_ = f.Close()
+		_ = os.Remove(f.Name())
+		return nil, fmt.Errorf("results: chmod %s: %w", f.Name(), err)
+	}
 	a := &atomicFile{final: final, tmp: f.Name(), f: f, bw: bufio.NewWriterSize(f, 1<<20)}
 	a.w = a.bw
 	if wrap != nil {

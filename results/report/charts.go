@@ -44,7 +44,9 @@ func newPlot(title, xLabel, yLabel string) *plot.Plot {
 }
 
 // limitChart draws each series solid and its limit dashed in the same colour, time on X in
-// hours/days, Y from 0 to above the highest limit.
+// hours/days from 0, Y from 0. When every series stays below a quarter of its limit, the Y
+// axis fits the data instead (the limits would flatten every line onto the floor) and the
+// title says the limits are off scale; the legend still gives each peak against its limit.
 func limitChart(name, title, yLabel, what string, m map[string]*series, runID string) (*chart, error) {
 	top, total := topSeries(m, maxLines)
 	if total > len(top) {
@@ -52,13 +54,16 @@ func limitChart(name, title, yLabel, what string, m map[string]*series, runID st
 	}
 	p := newPlot(title, "time since start of run "+runID, yLabel)
 	p.X.Tick.Marker = DurationTicker{}
+	p.Y.Tick.Marker = countTicker{}
 	c := &chart{name: name, title: title, plot: p}
-	yMax, xMin, xMax := 1.0, math.Inf(1), math.Inf(-1)
+	xMax, peak, limit, use := 1.0, 0.0, 0.0, 0.0
 	for _, s := range top {
 		for _, pt := range s.pts {
-			xMin, xMax = math.Min(xMin, pt.X), math.Max(xMax, pt.X)
+			xMax = math.Max(xMax, pt.X)
 		}
+		peak, limit, use = math.Max(peak, s.peak), math.Max(limit, s.limit), math.Max(use, s.use())
 	}
+	showLimits := use >= 0.25
 	for i, s := range top {
 		col := plotutil.Color(i)
 		l, err := plotter.NewLine(downsample(s.pts))
@@ -69,45 +74,57 @@ func limitChart(name, title, yLabel, what string, m map[string]*series, runID st
 		p.Add(l)
 		label := fmt.Sprintf("%s (peak %.0f", s.key, s.peak)
 		if s.limit > 0 {
-			lim, err := plotter.NewLine(plotter.XYs{{X: xMin, Y: s.limit}, {X: xMax, Y: s.limit}})
-			if err != nil {
-				return nil, err
+			if showLimits {
+				lim, err := plotter.NewLine(plotter.XYs{{X: 0, Y: s.limit}, {X: xMax, Y: s.limit}})
+				if err != nil {
+					return nil, err
+				}
+				lim.Color, lim.Dashes, lim.Width = col, dashed, vg.Points(1)
+				p.Add(lim)
 			}
-			lim.Color, lim.Dashes, lim.Width = col, dashed, vg.Points(1)
-			p.Add(lim)
 			label += fmt.Sprintf(" of %.0f, %.0f%%", s.limit, 100*s.use())
 		}
 		c.legend = append(c.legend, legendEntry{label + ")", l})
-		yMax = math.Max(yMax, math.Max(s.peak, s.limit))
 	}
-	if len(top) > 0 {
+	yMax := math.Max(1, peak*1.25)
+	switch {
+	case len(top) == 0:
+	case showLimits:
 		ex := plotter.NewFunction(func(float64) float64 { return math.NaN() })
 		ex.Color, ex.Dashes = color.Black, dashed
 		c.legend = append(c.legend, legendEntry{"dashed: " + what, ex})
+		yMax = math.Max(peak, limit) * 1.05
+	default:
+		p.Title.Text += fmt.Sprintf(" (%s off scale: peak use %.0f%%)", what, 100*use)
 	}
-	p.Y.Min, p.Y.Max = 0, yMax*1.05
+	p.X.Min, p.X.Max = 0, xMax
+	p.Y.Min, p.Y.Max = 0, yMax
 	return c, nil
 }
 
 // pendingChart draws the distribution of Pending durations, attached-only vs created-new,
-// as counts over shared bins (step lines, so both stay visible where they overlap).
+// as counts over shared logarithmic bins (durations span seconds to many minutes), as step
+// lines so both stay visible where they overlap.
 func pendingChart(attached, created []float64) (*chart, error) {
-	p := newPlot("Pending / InProgress duration per create or update", "duration", "operations")
-	p.X.Tick.Marker = DurationTicker{}
+	p := newPlot("Pending / InProgress duration per create or update", "duration (log scale)", "operations")
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = logDurationTicker{}
+	p.Y.Tick.Marker = countTicker{}
 	c := &chart{name: "pending", title: p.Title.Text, plot: p}
+	const floor = 0.1 // shorter durations (immediate attaches) are drawn in the first bin
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, v := range append(append([]float64{}, attached...), created...) {
+		v = math.Max(v, floor)
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
 	}
 	if math.IsInf(lo, 0) {
+		p.X.Min, p.X.Max = 1, 60
 		return c, nil
 	}
-	lo = 0
-	if hi <= lo {
-		hi = lo + 1
-	}
+	lo, hi = lo/1.05, hi*1.05
 	const bins = 40
-	w := (hi - lo) / bins
+	w := math.Log(hi/lo) / bins
+	edge := func(b int) float64 { return lo * math.Exp(float64(b)*w) }
 	yMax := 1.0
 	for i, d := range []struct {
 		label string
@@ -115,11 +132,12 @@ func pendingChart(attached, created []float64) (*chart, error) {
 	}{{"attached to existing ENIs", attached}, {"created new ENIs", created}} {
 		counts := make([]float64, bins)
 		for _, v := range d.vs {
-			counts[min(int((v-lo)/w), bins-1)]++
+			b := int(math.Log(math.Max(v, floor)/lo) / w)
+			counts[max(0, min(b, bins-1))]++
 		}
 		pts := make(plotter.XYs, 0, 2*bins)
 		for b, n := range counts {
-			pts = append(pts, plotter.XY{X: lo + float64(b)*w, Y: n}, plotter.XY{X: lo + float64(b+1)*w, Y: n})
+			pts = append(pts, plotter.XY{X: edge(b), Y: n}, plotter.XY{X: edge(b + 1), Y: n})
 			yMax = math.Max(yMax, n)
 		}
 		l, err := plotter.NewLine(pts)

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 )
@@ -114,6 +115,20 @@ func (logDurationTicker) Ticks(min, max float64) []plot.Tick {
 				}
 				ticks = append(ticks, t)
 			}
+		}
+	}
+	return ticks
+}
+
+// countTicker is plot.DefaultTicks with labels as plain numbers ("500", "2.5k" is not
+// used: counts are read against limits such as 500 or 65000, exactly).
+type countTicker struct{}
+
+func (countTicker) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'f', -1, 64)
 		}
 	}
 	return ticks
