@@ -269,6 +269,9 @@ func (m *Model) Finish(now sim.Time) {
 		return
 	}
 	m.finished = true
+	if now == m.intervalStart && len(m.active) == 0 {
+		return // the sampling event at now already reported everything
+	}
 	m.emitSamples(now)
 }
 
