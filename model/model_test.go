@@ -475,3 +475,29 @@ func TestSummaryPeaksAndNATCost(t *testing.T) {
 		t.Fatalf("NAT bytes %d cost %v, want %v", s.NATBytes, s.NATCostUSD, want)
 	}
 }
+
+func TestEnumNamesRoundTrip(t *testing.T) {
+	for r := RoutePrivate; r <= RoutePublic; r++ {
+		if got, err := ParseRoute(r.String()); err != nil || got != r {
+			t.Errorf("route %v: %v %v", r, got, err)
+		}
+	}
+	for x := TenancyDefault; x <= TenancyDedicated; x++ {
+		if got, err := ParseTenancy(x.String()); err != nil || got != x {
+			t.Errorf("tenancy %v: %v %v", x, got, err)
+		}
+	}
+	for q := QuotaVPCENIs; q <= QuotaConcurrency; q++ {
+		if got, err := ParseQuotaKind(q.String()); err != nil || got != q {
+			t.Errorf("quota %v: %v %v", q, got, err)
+		}
+	}
+	for k := OpKind(0); k < numOpKinds; k++ {
+		if got, ok := ParseOpKind(k.String()); !ok || got != k {
+			t.Errorf("op %v: %v", k, got)
+		}
+	}
+	if _, err := ParseRoute("igw"); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("ParseRoute(igw) = %v", err)
+	}
+}
