@@ -262,7 +262,10 @@ type Function struct {
 	Workload      Workload
 }
 
-// Workload generates a function's invocations. A zero Rate and no bursts means none.
+// Workload generates a function's invocations. A zero Rate means none. A Deployed
+// function's workload runs from the start; a function created by the timeline gets
+// invocations from its CreateFunction on (failing while it is Pending), and a deleted
+// function's stop.
 type Workload struct {
 	// Rate is the mean invocation rate per second (Poisson).
 	Rate float64

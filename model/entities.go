@@ -101,7 +101,6 @@ type opState struct {
 	decision    iam.Decision
 	fromVPC     string
 	toVPC       string
-	timer       sim.Handle
 }
 
 // combo is the set of Hyperplane ENIs of one (subnet, exact security-group set) in one

@@ -80,7 +80,7 @@ type Model struct {
 
 // Counters are run totals, for a quick summary.
 type Counters struct {
-	Invocations    int64
+	Invocations    int64 // invocation attempts, including failed and throttled ones
 	Errors         [numErrCodes]int64
 	Throttled      int64
 	ColdStarts     int64
@@ -188,7 +188,7 @@ func (m *Model) Start(s sim.Scheduler) error {
 	m.intervalStart = now
 	for i := range m.fns {
 		f := &m.fns[i]
-		if f.wl != nil && f.wl.rateMax > 0 {
+		if f.state != StateAbsent && f.wl != nil && f.wl.rateMax > 0 {
 			m.scheduleArrival(int32(i), now, s)
 		}
 	}

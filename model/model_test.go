@@ -501,3 +501,27 @@ func TestEnumNamesRoundTrip(t *testing.T) {
 		t.Errorf("ParseRoute(igw) = %v", err)
 	}
 }
+
+// A function created by the timeline gets its workload from CreateFunction on: calls
+// while it is Pending fail with ResourceNotReadyException, none before; after
+// DeleteFunction they stop.
+func TestTimelineFunctionWorkloadFollowsItsLifecycle(t *testing.T) {
+	c := stdConfig()
+	c.Accounts[0].Functions[0].Workload = Workload{Rate: 10}
+	c.Timeline = []TimelineOp{
+		{At: time.Minute, Kind: OpCreateFunction, Functions: []int{0}},
+		{At: 20 * time.Minute, Kind: OpDeleteFunction, Functions: []int{0}},
+	}
+	m := runConfig(t, c, 1, time.Hour, nil)
+	got := m.Counters()
+	if got.Errors[ErrResourceNotFound] != 0 {
+		t.Errorf("%d ResourceNotFound: invocations before creation or after deletion", got.Errors[ErrResourceNotFound])
+	}
+	if got.Errors[ErrResourceNotReady] < 100 {
+		t.Errorf("%d ResourceNotReady while Pending, want ~10/s during the ENI creation", got.Errors[ErrResourceNotReady])
+	}
+	// ~19 minutes at 10/s.
+	if got.Invocations < 10000 || got.Invocations > 12500 {
+		t.Errorf("%d invocation attempts, want about 11,400", got.Invocations)
+	}
+}

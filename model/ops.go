@@ -304,6 +304,7 @@ func (m *Model) opCreateFunction(fi int32, top *TimelineOp, s sim.Scheduler) {
 	}
 	op := m.newOp(fi, opCreate, now)
 	op.principal, op.decision = top.Principal, d
+	m.startWorkload(fi, s)
 	c := cloneVPC(cfg)
 	op.pendCfg = &c
 	op.toVPC = m.vpcName(nc.vpc)
@@ -469,6 +470,9 @@ func (m *Model) opDelete(fi int32, top *TimelineOp, s sim.Scheduler) {
 	}
 	meta.versions = nil
 	m.retireEnvs(fi, now)
+	if f.wl != nil {
+		f.wl.gen++ // its workload stops with it
+	}
 	m.setState(fi, StateAbsent, ReasonNone, now)
 	f.upd, f.updReason = UpdateNone, ReasonNone
 	m.operation(fi, OpDeleteFunction, nil, now, now, "Successful", ErrNone, top.Principal, &d)
@@ -559,4 +563,16 @@ func (m *Model) onIPGrab(ev sim.Event, s sim.Scheduler) {
 // arn is function fi's ARN (built on demand: it is only needed on the control plane).
 func (m *Model) arn(fi int32) string {
 	return "arn:aws:lambda:us-east-1:" + m.accts[m.fns[fi].acct].id + ":function:" + m.fmeta[fi].name
+}
+
+// startWorkload starts the invocations of a function created by the timeline: its
+// clients start calling as soon as CreateFunction is accepted, so calls during Pending
+// fail with ResourceNotReadyException (facts §3).
+func (m *Model) startWorkload(fi int32, s sim.Scheduler) {
+	f := &m.fns[fi]
+	if f.wl == nil || f.wl.rateMax <= 0 {
+		return
+	}
+	f.wl.gen++
+	m.scheduleArrival(fi, s.Now(), s)
 }
