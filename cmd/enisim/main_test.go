@@ -246,8 +246,7 @@ func TestSweepRerunCompletesMissingUnits(t *testing.T) {
 	assert.NoFileExists(t, partial)
 }
 
-// treeHashes maps every file under dir (relative path) to its sha256, skipping the
-// sweep manifest-independent nothing: every byte counts.
+// treeHashes maps every file under dir (by relative path) to its sha256: every byte counts.
 func treeHashes(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
