@@ -541,3 +541,29 @@ func TestOptionsErrors(t *testing.T) {
 func subnetSample(i int) model.SubnetSample {
 	return model.SubnetSample{At: sim.Time(int64(i) * int64(time.Second)), Account: "acct", VPC: "vpc", Subnet: fmt.Sprintf("subnet-%d", i%7), IPsUsed: i % 100, IPsUsable: 251}
 }
+
+func TestCloseIsFinal(t *testing.T) {
+	dir := t.TempDir()
+	r, err := Create(Options{Dir: dir, Run: testRunInfo()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := r.Partition(0)
+	s.SubnetSample(subnetSample(1))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s.SubnetSample(subnetSample(2)) // ignored: the partition is finished
+	if err := s.Close(); err != nil {
+		t.Fatalf("second Sink.Close: %v", err)
+	}
+	if _, err := r.Close(true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Close(true); err == nil {
+		t.Error("second Run.Close succeeded")
+	}
+	if rows := readTable(t, filepath.Join(dir, "subnet_samples.arrow"), SubnetSamplesTable, nil); len(rows) != 1 {
+		t.Errorf("%d rows, want the 1 written before Close", len(rows))
+	}
+}
