@@ -1,0 +1,152 @@
+package traces
+
+import (
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/enisim/enisim/sim"
+)
+
+const minuteNs = int64(time.Minute)
+
+// MinuteArrivals generates the invocations of a FunctionTable in global time order. Each
+// minute's count for a function is spread uniformly at random within that minute, with the
+// function's own stream seed.Stream("trace-arrivals", fn), so the counts per minute are
+// kept exactly and one function's arrivals do not depend on the others'.
+//
+// Memory is O(functions): each function has a cursor that produces its sorted arrivals
+// within the current minute one at a time, as sequential uniform order statistics (the
+// next of k sorted uniforms on [x, 1) is x + (1-x)(1 - U^(1/k))), and a binary heap keyed
+// by (time, function) merges the cursors.
+type MinuteArrivals struct {
+	t       *FunctionTable
+	cur     []cursor
+	heap    []int32 // function indices ordered by (cur.next, index)
+	durs    []sim.Dist
+	durSrc  []*rand.PCG
+	minutes int
+}
+
+type cursor struct {
+	next   sim.Time  // time of the function's next arrival
+	arr    *rand.PCG // arrival-time stream
+	minute int32     // minute being spread
+	left   uint32    // arrivals still to generate in that minute, after next
+	pos    float64   // fraction of the minute reached by the previous order statistic
+}
+
+// Arrivals returns the day's arrivals. With durations (one per function, e.g.
+// Azure2019.Durations), each arrival's Duration is drawn from its function's distribution
+// with seed.Stream("trace-durations", fn); with nil, Duration is 0.
+func (t *FunctionTable) Arrivals(seed sim.Seed, durations []sim.Dist) *MinuteArrivals {
+	n := len(t.Functions)
+	it := &MinuteArrivals{t: t, cur: make([]cursor, n), heap: make([]int32, 0, n), minutes: MinutesPerDay}
+	if durations != nil {
+		it.durs = durations[:n:n]
+		it.durSrc = make([]*rand.PCG, n)
+		for fn := range it.durSrc {
+			it.durSrc[fn] = seed.Stream("trace-durations", uint64(fn))
+		}
+	}
+	for fn := 0; fn < n; fn++ {
+		c := &it.cur[fn]
+		c.arr = seed.Stream("trace-arrivals", uint64(fn))
+		c.minute = -1
+		if it.advance(fn) {
+			it.heap = append(it.heap, int32(fn))
+		}
+	}
+	for i := len(it.heap)/2 - 1; i >= 0; i-- {
+		it.down(i)
+	}
+	return it
+}
+
+// advance moves function fn's cursor to its next arrival; false when the day is over.
+func (it *MinuteArrivals) advance(fn int) bool {
+	c := &it.cur[fn]
+	if c.left == 0 {
+		// Find the next minute with invocations.
+		row := it.t.counts[fn*MinutesPerDay : (fn+1)*MinutesPerDay]
+		m := int(c.minute) + 1
+		for m < it.minutes && row[m] == 0 {
+			m++
+		}
+		if m >= it.minutes {
+			return false
+		}
+		c.minute, c.left, c.pos = int32(m), row[m], 0
+	}
+	k := float64(c.left)
+	c.left--
+	u := float64(c.arr.Uint64()>>11) * 0x1p-53 // uniform in [0,1)
+	// The next order statistic moves right from pos by a Beta(1,k) share of what is left
+	// of the minute: 1 - (1-U)^(1/k), computed as -expm1(log1p(-U)/k) for accuracy when
+	// k is large; for the last arrival (k = 1) it is just U.
+	share := u
+	if k > 1 {
+		share = -math.Expm1(math.Log1p(-u) / k)
+	}
+	c.pos += (1 - c.pos) * share
+	off := int64(c.pos * float64(minuteNs))
+	if off >= minuteNs {
+		off = minuteNs - 1
+	}
+	c.next = sim.Time(int64(c.minute)*minuteNs + off)
+	return true
+}
+
+// Next returns the earliest pending arrival.
+func (it *MinuteArrivals) Next() (Arrival, bool) {
+	if len(it.heap) == 0 {
+		return Arrival{}, false
+	}
+	fn := int(it.heap[0])
+	a := Arrival{At: it.cur[fn].next, Func: int32(fn)}
+	if it.durs != nil {
+		a.Duration = it.durs[fn].Duration(it.durSrc[fn])
+	}
+	if it.advance(fn) {
+		it.down(0)
+	} else {
+		last := len(it.heap) - 1
+		it.heap[0] = it.heap[last]
+		it.heap = it.heap[:last]
+		if last > 0 {
+			it.down(0)
+		}
+	}
+	return a, true
+}
+
+// Err is always nil: the table was validated when read.
+func (it *MinuteArrivals) Err() error { return nil }
+
+func (it *MinuteArrivals) less(a, b int32) bool {
+	ta, tb := it.cur[a].next, it.cur[b].next
+	if ta != tb {
+		return ta < tb
+	}
+	return a < b
+}
+
+func (it *MinuteArrivals) down(i int) {
+	h := it.heap
+	n := len(h)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		m := l
+		if r := l + 1; r < n && it.less(h[r], h[l]) {
+			m = r
+		}
+		if !it.less(h[m], h[i]) {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+}
