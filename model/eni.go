@@ -349,17 +349,34 @@ func (m *Model) retryLingering(r int32, s sim.Scheduler) {
 }
 
 // armIdle schedules the combo's idle check, unless one is pending. The check runs at the
-// earliest time the combo could be idle for IdleReclaim; it re-arms itself lazily, so an
-// invocation only stores a timestamp (O(1), no timer reset).
+// earliest time one of its Active functions, or the combination as a whole, could have
+// gone IdleReclaim without an invocation; it re-arms itself lazily, so an invocation only
+// stores a timestamp (O(1), no timer reset).
 func (m *Model) armIdle(c int32, now sim.Time, s sim.Scheduler) {
 	cb := &m.combos[c]
 	if cb.idleArmed || cb.ready == 0 || cb.refs == 0 {
 		return
 	}
-	last := m.comboLastUse(c, now)
 	cb.idleArmed = true
 	cb.idleGen++
-	m.must(s, sim.Event{At: last.Add(m.p.IdleReclaim), Kind: evIdleCheck, Obj: uint32(c), Arg: uint64(cb.idleGen)})
+	at := max(m.idleDue(c, now), now)
+	m.must(s, sim.Event{At: at, Kind: evIdleCheck, Obj: uint32(c), Arg: uint64(cb.idleGen)})
+}
+
+// idleDue is when combo c's next idle event is due: the first of (a) an Active function
+// using it reaching IdleReclaim without an invocation (it goes Inactive) and (b) all its
+// functions and versions having done so (its ENIs are reclaimed). floor counts as a use of
+// the combination (it just became ready).
+func (m *Model) idleDue(c int32, floor sim.Time) sim.Time {
+	latest, earliest := floor, sim.MaxTime
+	for _, u := range m.combos[c].users {
+		f := &m.fns[u]
+		latest = max(latest, f.lastInvoked)
+		if f.state == StateActive {
+			earliest = min(earliest, f.lastInvoked)
+		}
+	}
+	return min(earliest, latest).Add(m.p.IdleReclaim)
 }
 
 // comboLastUse is the latest of floor and its users' last invocations.
@@ -371,6 +388,10 @@ func (m *Model) comboLastUse(c int32, floor sim.Time) sim.Time {
 	return last
 }
 
+// onIdleCheck applies idle reclamation (facts §2, §3): a function not invoked for
+// IdleReclaim goes Inactive(Idle); a combination none of whose functions was invoked for
+// that long loses its ENIs. A function whose ENIs are shared with busy functions therefore
+// goes Inactive while the ENIs stay.
 func (m *Model) onIdleCheck(ev sim.Event, s sim.Scheduler) {
 	c := int32(ev.Obj)
 	cb := &m.combos[c]
@@ -379,13 +400,27 @@ func (m *Model) onIdleCheck(ev sim.Event, s sim.Scheduler) {
 	}
 	now := s.Now()
 	cb.idleArmed = false
-	last := m.comboLastUse(c, 0)
-	if due := last.Add(m.p.IdleReclaim); due > now {
-		cb.idleArmed = true
-		m.must(s, sim.Event{At: due, Kind: evIdleCheck, Obj: uint32(c), Arg: uint64(cb.idleGen)})
+	if m.comboLastUse(c, 0).Add(m.p.IdleReclaim) <= now {
+		m.reclaim(c, s)
 		return
 	}
-	m.reclaim(c, s)
+	for _, fi := range m.uniqueUsers(c) {
+		f := &m.fns[fi]
+		if f.state == StateActive && f.lastInvoked.Add(m.p.IdleReclaim) <= now {
+			m.setState(fi, StateInactive, ReasonIdle, now)
+			m.retireEnvs(fi, now)
+		}
+	}
+	cb = &m.combos[c]
+	cb.idleArmed = true
+	m.must(s, sim.Event{At: m.idleDue(c, 0), Kind: evIdleCheck, Obj: uint32(c), Arg: uint64(cb.idleGen)})
+}
+
+// uniqueUsers lists the functions referencing combo c once each, in index order.
+func (m *Model) uniqueUsers(c int32) []int32 {
+	users := slices.Clone(m.combos[c].users)
+	slices.Sort(users)
+	return slices.Compact(users)
 }
 
 // reclaim removes an idle combo's ENIs; every function and version using it goes
@@ -406,10 +441,7 @@ func (m *Model) reclaim(c int32, s sim.Scheduler) {
 		cb.lastRole = m.fns[cb.users[len(cb.users)-1]].role
 	}
 	m.retireCombo(c, "Reclaimed", s)
-	users := slices.Clone(cb.users)
-	slices.Sort(users)
-	users = slices.Compact(users)
-	for _, fi := range users {
+	for _, fi := range m.uniqueUsers(c) {
 		f := &m.fns[fi]
 		if f.state == StateActive && slices.Contains(f.cur.combos, c) {
 			m.setState(fi, StateInactive, ReasonIdle, now)

@@ -171,6 +171,7 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 	case StateActive:
 	case StateInactive:
 		m.fail(acc, ErrResourceNotReady)
+		f.lastInvoked = now // an invocation, even a failed one, makes the function busy again
 		m.startRestore(fi, s)
 		return
 	case StatePending:

@@ -164,7 +164,14 @@ func (m *Model) setupNet(fi int32, op *opState, nc netcfg, restore bool, s sim.S
 	}
 	if attach {
 		op.outstanding++
-		d := sampleDur(&m.p.ENIAttach, m.controlStream(fi))
+		// Restoring an Inactive function takes the recovery time even where its ENIs
+		// still exist (shared with busy functions): the facts sheet gives one recovery
+		// figure and no source distinguishes the two cases.
+		dist := &m.p.ENIAttach
+		if restore {
+			dist = &m.p.Restore
+		}
+		d := sampleDur(dist, m.controlStream(fi))
 		m.must(s, sim.Event{At: s.Now().Add(d), Kind: evOpStep, Obj: uint32(fi), Arg: uint64(op.gen)})
 	}
 	return ReasonNone
