@@ -92,7 +92,7 @@ func summarise(cfg *model.Config) goldenModel {
 				ConnMode: int(f.ConnMode), NeedsInternet: f.NeedsInternet, ProbeInterval: f.ProbeInterval.String(),
 				Rate: strconv.FormatFloat(f.Workload.Rate, 'g', 6, 64), Service: distText(f.Workload.Service),
 				Diurnal: fmt.Sprintf("%v×%g+%v", f.Workload.Diurnal.Period, f.Workload.Diurnal.Amplitude, f.Workload.Diurnal.Phase),
-				Bursts: len(f.Workload.Bursts), Quiet: len(f.Workload.Quiet)}
+				Bursts:  len(f.Workload.Bursts), Quiet: len(f.Workload.Quiet)}
 			for _, t := range f.Targets {
 				gf.Targets = append(gf.Targets, fmt.Sprintf("%s rtt=%s tls=%v ops=%d", t.Name, distText(t.RTT), t.TLS, t.Ops))
 			}
