@@ -324,7 +324,10 @@ func (q *Queue) redistribute() entry {
 	q.clearMask(i)
 	q.minOK = false
 	// Every entry goes to a bucket below i. Each chunk is released once read, so the
-	// inserts below may reuse it at once, while it is still in cache.
+	// inserts below may reuse it at once, while it is still in cache. Cancelled entries
+	// are dropped here rather than carried down (the pending bitset is small enough to
+	// stay in cache, so the check is cheap): in timer-reset workloads most far-future
+	// entries are dead by the time their bucket is split.
 	p := &q.pool
 	for c := l.first; c != 0; {
 		lo, hi := l.bounds(c)
@@ -332,7 +335,12 @@ func (q *Queue) redistribute() entry {
 			if c == q.minC && j == q.minI {
 				continue
 			}
-			q.insert(p.chunks[c][j])
+			e := p.chunks[c][j]
+			if s := e.slot(); !q.isPending(s) {
+				q.dropDead(s)
+				continue
+			}
+			q.insert(e)
 		}
 		next := p.next[c]
 		p.release(c)
