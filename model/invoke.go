@@ -365,11 +365,18 @@ func (m *Model) retireEnvs(fi int32, now sim.Time) {
 	f.pool.Retire(now)
 	rt := f.rt
 	for e := range rt.envCombo {
-		if rt.envCombo[e] >= 0 && !rt.envBusy[e] {
+		if rt.envCombo[e] < 0 {
+			continue
+		}
+		if !rt.envBusy[e] {
 			m.envGone(fi, e)
+		} else if !m.cfg.Legacy {
+			// A running invocation finishes on its connection, but the combination it
+			// came from may be losing its ENIs now: stop counting the connection there
+			// (invariant 6). The environment is destroyed when it completes.
+			m.dropConns(rt, e)
 		}
 	}
-	// Environments without a combo (no VPC) that were idle are gone as well; nothing to release.
 }
 
 // Legacy mode (facts §9): every execution environment has its own ENI, taking an IP of

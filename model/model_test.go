@@ -525,3 +525,26 @@ func TestTimelineFunctionWorkloadFollowsItsLifecycle(t *testing.T) {
 		t.Errorf("%d invocation attempts, want about 11,400", got.Invocations)
 	}
 }
+
+// A switchover completing while an invocation runs must not leave its connection counted
+// on the old combination, whose ENIs are being deleted (invariant 6).
+func TestSwitchoverWithInvocationInFlight(t *testing.T) {
+	cfg := stdConfig()
+	f := &cfg.Accounts[0].Functions[0]
+	f.Deployed = true
+	f.Targets = []dataplane.Target{{Name: "db", RTT: sim.Const(time.Millisecond), Operation: sim.Const(time.Millisecond), Ops: 1}}
+	f.Workload = Workload{Rate: 1e-9, Service: sim.Const(time.Hour)}
+	cfg.Params.Switchover = sim.Const(time.Minute)
+	cfg.Params.ENICreate = sim.Const(30 * time.Second)
+	h := &harness{t: t, cfg: cfg, rec: &recorder{}}
+	for _, line := range []string{"start", "invoke f0", "update f0 subnets=b1 sgs=sg-b1", "advance 2m", "check", "advance 2h", "check"} {
+		if err := h.exec(line); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+	}
+	for c := range h.m.combos {
+		if h.m.combos[c].conns != 0 {
+			t.Fatalf("combination %d still counts %d connections", c, h.m.combos[c].conns)
+		}
+	}
+}
