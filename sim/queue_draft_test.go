@@ -14,7 +14,8 @@ type draftEntry struct {
 	slot uint32 // index into Queue.slots
 }
 
-// draftQueue is the first draft of Queue, kept only as a benchmark baseline: a 4-ary min-heap of events ordered by (At, seq). It belongs to one goroutine.
+// draftQueue is the first draft of Queue, kept only as a benchmark baseline: a 4-ary
+// min-heap of events ordered by (At, seq). It belongs to one goroutine.
 // Cancellation uses a slot table: each scheduled event owns a slot holding its heap
 // position and a generation; a Handle is (slot, generation).
 type draftQueue struct {
@@ -30,7 +31,7 @@ type draftSlot struct {
 	gen uint32 // bumped on every reuse so stale handles fail
 }
 
-// NewQueue returns an empty queue with room for capacity events.
+// newDraftQueue returns an empty queue with room for capacity events.
 func newDraftQueue(capacity int) *draftQueue {
 	if capacity < 0 {
 		capacity = 0
