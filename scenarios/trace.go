@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/enisim/enisim/sim"
 	"github.com/enisim/enisim/traces"
 )
 
@@ -31,8 +32,14 @@ type traceInfo struct {
 	Invocations int64
 	Digest      string
 	// RunsPath is an azure2019 trace's _run.csv beside its _inv.csv ("" when there is
-	// none): its execution times become per-invocation durations.
-	RunsPath string
+	// none): its execution times become per-invocation durations, Durations[k] for trace
+	// function k.
+	RunsPath  string
+	Durations []sim.Dist
+	// table is an azure2019 day as validated, kept so that a fleet replaying all of it
+	// on one account does not read and parse the file again (read only: shared by the
+	// Configs of every sweep point and replication).
+	table *traces.FunctionTable
 	// size and mod detect a file changed between validation and replay.
 	size int64
 	mod  time.Time
@@ -97,6 +104,7 @@ func loadTraceInfo(path, format string) (*traceInfo, error) {
 			info.Funcs = append(info.Funcs, traceFunc{Function: fn.ID, App: fn.App, Owner: fn.Owner})
 		}
 		info.Invocations = t.Total()
+		info.table = t
 		if runs, err = info.loadRuns(t); err != nil {
 			return nil, err
 		}
@@ -150,10 +158,15 @@ func (info *traceInfo) loadRuns(t *traces.FunctionTable) ([]byte, error) {
 	if err != nil {
 		return nil, traceErr(rp, err)
 	}
-	if _, err := traces.AlignRuns(t, runs); err != nil {
+	aligned, err := traces.AlignRuns(t, runs)
+	if err != nil {
 		return nil, fmt.Errorf("trace file %s: %v (execution times must cover every function of %s)", rp, err, filepath.Base(info.Path))
 	}
 	info.RunsPath = rp
+	info.Durations = make([]sim.Dist, len(aligned))
+	for k := range aligned {
+		info.Durations[k] = aligned[k].Durations()
+	}
 	return data, nil
 }
 

@@ -112,12 +112,45 @@ func (s *Scenario) traceFleet(cfg *model.Config, fi int, seed sim.Seed, place *f
 	return nil
 }
 
-// azure2019Sources reads the day once and splits its rows by account: each account gets a
-// FunctionTable of only its functions (in trace order) and generates only their arrivals.
+// azure2019Sources gives each account a FunctionTable of only its functions (in trace
+// order), so each account generates only their arrivals and the day is generated once in
+// total. A fleet that replays the whole day on one account uses the table kept from
+// validation; otherwise the file is read once and its rows split by account.
 // Within-minute arrival times come from a stream derived from the fleet and the account's
 // name, so they change if a function moves to another account or its position among the
 // account's functions changes; the per-minute counts never do.
 func azure2019Sources(info *traceInfo, fleet string, seed sim.Seed, place *fleetPlace, used []int, accounts *[]Account) (map[int]model.Arrivals, error) {
+	tables := map[int]*traces.FunctionTable{}
+	if len(used) == 1 && len(place.local[used[0]]) == len(info.Funcs) && info.table != nil {
+		tables[used[0]] = info.table
+	} else {
+		var err error
+		if tables, err = splitAzure2019(info, place, used); err != nil {
+			return nil, err
+		}
+	}
+	out := map[int]model.Arrivals{}
+	for _, ai := range used {
+		table, loc := tables[ai], place.local[ai]
+		if len(table.Functions) != len(loc) {
+			return nil, fmt.Errorf("%w: trace %s changed since it was validated (%d functions for account %s, want %d)", ErrInvalid, info.Path, len(table.Functions), (*accounts)[ai].Name, len(loc))
+		}
+		var durs []sim.Dist
+		if info.Durations != nil {
+			durs = make([]sim.Dist, len(loc))
+			for j, k := range loc {
+				durs[j] = info.Durations[k]
+			}
+		}
+		s := seed.Derive("scenario.trace/"+fleet+"/"+(*accounts)[ai].Name, 0)
+		out[ai] = &traceArrivals{it: table.Arrivals(s, durs), remap: toInt32(place.global[ai])}
+	}
+	return out, nil
+}
+
+// splitAzure2019 reads the day once and parses, per account, the header and the rows of
+// its functions.
+func splitAzure2019(info *traceInfo, place *fleetPlace, used []int) (map[int]*traces.FunctionTable, error) {
 	file, err := os.Open(info.Path)
 	if err != nil {
 		return nil, fmt.Errorf("trace %s: %w", info.Path, err)
@@ -128,14 +161,12 @@ func azure2019Sources(info *traceInfo, fleet string, seed sim.Seed, place *fleet
 	for k := range row {
 		row[k] = -1
 	}
-	for _, ai := range used {
-		for _, k := range place.local[ai] {
-			row[k] = ai
-		}
-	}
 	bufs := map[int]*bytes.Buffer{}
 	for _, ai := range used {
 		bufs[ai] = &bytes.Buffer{}
+		for _, k := range place.local[ai] {
+			row[k] = ai
+		}
 	}
 	br := bufio.NewReaderSize(file, 64<<10)
 	k := -1 // -1: the header
@@ -143,8 +174,8 @@ func azure2019Sources(info *traceInfo, fleet string, seed sim.Seed, place *fleet
 		line, err := br.ReadBytes('\n')
 		if len(bytes.TrimSpace(line)) > 0 {
 			if k < 0 {
-				for _, b := range bufs {
-					b.Write(line)
+				for _, ai := range used {
+					bufs[ai].Write(line)
 				}
 			} else if k < len(row) && row[k] >= 0 {
 				bufs[row[k]].Write(line)
@@ -158,40 +189,14 @@ func azure2019Sources(info *traceInfo, fleet string, seed sim.Seed, place *fleet
 			return nil, fmt.Errorf("trace %s: %w", info.Path, err)
 		}
 	}
-	var runs []traces.RunStats
-	if info.RunsPath != "" {
-		data, err := os.ReadFile(info.RunsPath)
-		if err != nil {
-			return nil, fmt.Errorf("trace %s: %w", info.RunsPath, err)
-		}
-		if runs, err = traces.ReadAzure2019Runs(bytes.NewReader(data), info.RunsPath); err != nil {
-			return nil, fmt.Errorf("trace %w", err)
-		}
-	}
-	out := map[int]model.Arrivals{}
+	out := map[int]*traces.FunctionTable{}
 	for _, ai := range used {
-		table, err := traces.ReadAzure2019Invocations(bytes.NewReader(bufs[ai].Bytes()), info.Path)
+		t, err := traces.ReadAzure2019Invocations(bytes.NewReader(bufs[ai].Bytes()), info.Path)
 		if err != nil {
 			return nil, fmt.Errorf("trace %w", err)
 		}
 		bufs[ai] = nil
-		loc := place.local[ai]
-		if len(table.Functions) != len(loc) {
-			return nil, fmt.Errorf("%w: trace %s changed since it was validated (%d functions for account %s, want %d)", ErrInvalid, info.Path, len(table.Functions), (*accounts)[ai].Name, len(loc))
-		}
-		var durs []sim.Dist
-		if runs != nil {
-			aligned, err := traces.AlignRuns(table, runs)
-			if err != nil {
-				return nil, fmt.Errorf("trace %s: %w", info.RunsPath, err)
-			}
-			durs = make([]sim.Dist, len(aligned))
-			for j := range aligned {
-				durs[j] = aligned[j].Durations()
-			}
-		}
-		s := seed.Derive("scenario.trace/"+fleet+"/"+(*accounts)[ai].Name, 0)
-		out[ai] = &traceArrivals{it: table.Arrivals(s, durs), remap: toInt32(place.global[ai])}
+		out[ai] = t
 	}
 	return out, nil
 }

@@ -327,34 +327,59 @@ func (v *validator) run() {
 
 const maxSweepPoints = 10000
 
-// Memory estimate: bytes the model holds per entity. These are deliberately generous
-// round figures (model state, per-function workload and RNG streams, per-environment
-// state, per-ENI records, a trace's per-minute counts) so that a scenario refused here
-// would certainly not fit.
+// Memory estimate: live heap per entity, measured (TestMeasureEntityCosts: heap after GC
+// of Model + model.New + a 2-minute run, minus the heap before, with runtime.MemStats;
+// go1.26 linux/amd64, November 2026):
+//   - a function that is invoked: 5,244 B (27.2 MB for 5,000 functions vs 6.2 MB for
+//     1,000, each with about one environment); one never invoked costs 1,080 B, but the
+//     estimate assumes every function runs, so it is an upper bound for quiet fleets;
+//   - a published version: 108–110 B (1,000 functions with 21 versions vs 1);
+//   - an execution environment: 142–145 B (about 2,270 vs 284 environments of 10 functions). The
+//     estimate counts the account's concurrency; environments kept idle by other
+//     functions can outnumber it (703 for concurrency 200 over 500 functions), which
+//     at 145 B each is small beside the functions;
+//   - an azure2019 trace row: 5,760 B, its 1,440 per-minute uint32 counts (measured
+//     5,760 B beyond its function), plus 100 float64 quantiles when a _run.csv gives
+//     durations;
+//   - a per-invocation trace (azure2021, csv) holds no rows: each account's reader keeps
+//     its reorder window, 65,536 pending arrivals of 32 B, and a 64 KiB read buffer.
+//
+// TestEstimateBytesMatchesHeap checks the total is within a factor of 2 of the measured
+// heap for two scenario sizes.
 const (
-	bytesPerFunction    = 2048
-	bytesPerVersion     = 256
-	bytesPerEnvironment = 1024
-	bytesPerTraceRow    = 1440 * 4
-	defaultMemoryLimit  = 8 * 1024 // MB
+	bytesPerFunction     = 5300
+	bytesPerVersion      = 110
+	bytesPerEnvironment  = 150
+	bytesPerTraceRow     = 1440 * 4
+	bytesPerTraceRunRow  = 100*8 + 48
+	bytesPerReorderQueue = 65536*32 + 64<<10
+	defaultMemoryLimit   = 8 * 1024 // MB
 )
 
-// EstimateBytes is the memory the scenario would take to run, roughly.
+// EstimateBytes is the memory the scenario would take to run: the heap of its functions,
+// versions, execution environments (at the accounts' concurrency) and trace state.
 func (s *Scenario) EstimateBytes() int64 {
-	var fns, versions, envs, rows int64
+	var fns, versions, envs, traceBytes int64
 	for _, f := range s.Fleets {
 		n := int64(f.Count)
 		if f.Trace != nil {
 			for _, t := range s.traces {
-				if f.Trace.Digest == t.Digest {
-					if n == 0 || n > int64(len(t.Funcs)) {
-						n = int64(len(t.Funcs))
-					}
-					if t.Format == "azure2019" {
-						rows += int64(len(t.Funcs))
-					}
-					break
+				if f.Trace.Digest != t.Digest || f.Trace.Format != t.Format {
+					continue
 				}
+				if n == 0 || n > int64(len(t.Funcs)) {
+					n = int64(len(t.Funcs))
+				}
+				switch {
+				case t.Format == "azure2019":
+					traceBytes += n * bytesPerTraceRow
+					if t.RunsPath != "" {
+						traceBytes += n * bytesPerTraceRunRow
+					}
+				default:
+					traceBytes += int64(max(1, len(f.Trace.Mapping.Accounts))) * bytesPerReorderQueue
+				}
+				break
 			}
 		}
 		fns += n
@@ -370,7 +395,7 @@ func (s *Scenario) EstimateBytes() int64 {
 		}
 		envs += c
 	}
-	return fns*bytesPerFunction + versions*bytesPerVersion + envs*bytesPerEnvironment + rows*bytesPerTraceRow
+	return fns*bytesPerFunction + versions*bytesPerVersion + envs*bytesPerEnvironment + traceBytes
 }
 
 func (v *validator) memory() {
