@@ -64,7 +64,7 @@ func checkReclaim(o Options) ([]Result, error) {
 		e.Name = fmt.Sprintf("reclamations per function, mean gap %s, T = %s", span(tc.gap), span(tc.horizon))
 		e.Setup = setup
 		e.Oracle = "e^{−λR}·(1 + λ(T − R))"
-		e.Note = fmt.Sprintf("restores (mean %.0f s) can lower the model's expectation by at most %.1g (see docs/validation.md)",
+		e.Note = fmt.Sprintf("restores (mean %.0f s) can move the model's expectation by at most %.1g (see docs/validation.md)",
 			p.Restore.Mean(), bias)
 		q := compare(o, "reclaim", cols[1], ReclaimProbability(lambda, r, tt))
 		q.Name = fmt.Sprintf("share of functions reclaimed at least once, mean gap %s, T = %s", span(tc.gap), span(tc.horizon))

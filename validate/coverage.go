@@ -22,23 +22,25 @@ type CoverageRow struct {
 	Line  int
 	Rule  string   // the first cell
 	Tests []string // Go test, fuzz, example and benchmark names the row mentions
-	Paths []string // repository paths the row mentions in backquotes
+	// Subtests are the "TestX/name" references (their first level), e.g. TestScripts/legacy.
+	Subtests []string
+	Paths    []string // repository paths the row mentions in backquotes
 }
 
 // Coverage is the result of checking the coverage file against the repository.
 type Coverage struct {
-	File         string
-	Rows         []CoverageRow
-	Tests, Paths int      // distinct names and paths referred to
-	Missing      []string // "line N: TestX" for each name or path not found
-	Uncovered    []string // rules whose row names neither a test nor a path
+	File                   string
+	Rows                   []CoverageRow
+	Tests, Subtests, Paths int      // distinct names, subtest references and paths referred to
+	Missing                []string // "line N: TestX" for each name or path not found
+	Uncovered              []string // rules whose row names neither a test nor a path
 }
 
 // Pass: the file exists, has rows, and everything it names exists.
 func (c Coverage) Pass() bool { return len(c.Rows) > 0 && len(c.Missing) == 0 }
 
 var (
-	testRef  = regexp.MustCompile(`\b(?:Test|Fuzz|Example|Benchmark)[A-Z0-9_][A-Za-z0-9_]*`)
+	testRef  = regexp.MustCompile(`\b((?:Test|Fuzz|Example|Benchmark)[A-Z0-9_][A-Za-z0-9_]*)(?:/([A-Za-z0-9_.-]+))?`)
 	pathRef  = regexp.MustCompile("`([A-Za-z_][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_.-]+)+/?)(?::[0-9]+)?`")
 	testFunc = regexp.MustCompile(`(?m)^func ((?:Test|Fuzz|Example|Benchmark)[A-Za-z0-9_]*)\(`)
 )
@@ -68,9 +70,12 @@ func ParseCoverage(md []byte) []CoverageRow {
 		}
 		r := CoverageRow{Line: line, Rule: strings.TrimSpace(cells[0])}
 		rest := strings.Join(cells[1:], "|")
-		for _, m := range testRef.FindAllString(rest, -1) {
-			if !slices.Contains(r.Tests, m) {
-				r.Tests = append(r.Tests, m)
+		for _, m := range testRef.FindAllStringSubmatch(rest, -1) {
+			if !slices.Contains(r.Tests, m[1]) {
+				r.Tests = append(r.Tests, m[1])
+			}
+			if sub := m[1] + "/" + m[2]; m[2] != "" && !slices.Contains(r.Subtests, sub) {
+				r.Subtests = append(r.Subtests, sub)
 			}
 		}
 		for _, m := range pathRef.FindAllStringSubmatch(rest, -1) {
@@ -138,7 +143,7 @@ func CheckCoverage(root string) (Coverage, error) {
 	if err != nil {
 		return c, fmt.Errorf("facts coverage: indexing tests: %w", err)
 	}
-	tests, paths := map[string]bool{}, map[string]bool{}
+	tests, subs, paths := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, r := range c.Rows {
 		if len(r.Tests) == 0 && len(r.Paths) == 0 {
 			c.Uncovered = append(c.Uncovered, fmt.Sprintf("line %d: %s", r.Line, r.Rule))
@@ -149,6 +154,13 @@ func CheckCoverage(root string) (Coverage, error) {
 				c.Missing = append(c.Missing, fmt.Sprintf("line %d: %s (no func %s in any _test.go)", r.Line, t, t))
 			}
 		}
+		for _, st := range r.Subtests {
+			subs[st] = true
+			if len(idx[strings.SplitN(st, "/", 2)[0]]) > 0 && !subtestExists(root, idx, st) {
+				c.Missing = append(c.Missing, fmt.Sprintf("line %d: %s (no testdata/%s.* and no %q literal beside its test)",
+					r.Line, st, strings.SplitN(st, "/", 2)[1], strings.SplitN(st, "/", 2)[1]))
+			}
+		}
 		for _, p := range r.Paths {
 			paths[p] = true
 			if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(p))); err != nil {
@@ -156,6 +168,35 @@ func CheckCoverage(root string) (Coverage, error) {
 			}
 		}
 	}
-	c.Tests, c.Paths = len(tests), len(paths)
+	c.Tests, c.Subtests, c.Paths = len(tests), len(subs), len(paths)
 	return c, nil
+}
+
+// subtestExists reports whether TestX/name plausibly names a subtest: a file
+// testdata/name.* (a script or golden case) or a string literal "name" (a t.Run table
+// entry; Go turns spaces in subtest names into underscores) in the test files of a package
+// declaring TestX. Subtests are only known by running the tests, so this is a static
+// approximation: it catches a renamed or deleted script or case.
+func subtestExists(root string, idx map[string][]string, ref string) bool {
+	test, name, _ := strings.Cut(ref, "/")
+	literals := []string{`"` + name + `"`, `"` + strings.ReplaceAll(name, "_", " ") + `"`}
+	for _, f := range idx[test] {
+		dir := filepath.Join(root, filepath.FromSlash(filepath.Dir(f)))
+		if m, _ := filepath.Glob(filepath.Join(dir, "testdata", name+".*")); len(m) > 0 {
+			return true
+		}
+		files, _ := filepath.Glob(filepath.Join(dir, "*_test.go"))
+		for _, tf := range files {
+			src, err := os.ReadFile(tf)
+			if err != nil {
+				continue
+			}
+			for _, l := range literals {
+				if bytes.Contains(src, []byte(l)) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -21,14 +21,15 @@ func TestParseCoverageReadsEveryTableRow(t *testing.T) {
 		!slices.Equal(r.Paths, []string{"pkg/testdata/idle.txt"}) || r.Line != 7 {
 		t.Errorf("row 0 = %+v", r)
 	}
-	if r := rows[1]; !slices.Equal(r.Tests, []string{"TestPresent", "TestAbsent"}) {
-		t.Errorf("row 1 tests = %q, want the subtest's parent and TestAbsent", r.Tests)
+	if r := rows[1]; !slices.Equal(r.Tests, []string{"TestPresent", "TestAbsent"}) || !slices.Equal(r.Subtests, []string{"TestPresent/idle"}) {
+		t.Errorf("row 1 tests = %q, subtests %q: want the subtest's parent and TestAbsent, and TestPresent/idle", r.Tests, r.Subtests)
 	}
 	if r := rows[2]; !slices.Equal(r.Paths, []string{"pkg/testdata/missing.txt"}) {
 		t.Errorf("row 2 paths = %q (a CIDR is not a path)", r.Paths)
 	}
-	if r := rows[4]; !slices.Equal(r.Tests, []string{"FuzzPresent", "ExamplePresent"}) {
-		t.Errorf("row 4 tests = %q", r.Tests)
+	if r := rows[4]; !slices.Equal(r.Tests, []string{"FuzzPresent", "ExamplePresent", "TestPresent"}) ||
+		!slices.Equal(r.Subtests, []string{"TestPresent/table_case", "TestPresent/gone"}) {
+		t.Errorf("row 4 tests = %q, subtests %q", r.Tests, r.Subtests)
 	}
 }
 
@@ -43,6 +44,7 @@ func TestCheckCoverageReportsMissingTestsAndPaths(t *testing.T) {
 	want := []string{
 		"line 8: TestAbsent (no func TestAbsent in any _test.go)",
 		"line 9: pkg/testdata/missing.txt (no such file)",
+		`line 14: TestPresent/gone (no testdata/gone.* and no "gone" literal beside its test)`,
 	}
 	if !slices.Equal(c.Missing, want) {
 		t.Errorf("missing = %q, want %q", c.Missing, want)
@@ -50,8 +52,8 @@ func TestCheckCoverageReportsMissingTestsAndPaths(t *testing.T) {
 	if len(c.Uncovered) != 1 || !strings.Contains(c.Uncovered[0], "§9 legacy mode") {
 		t.Errorf("uncovered = %q", c.Uncovered)
 	}
-	if c.Tests != 4 || c.Paths != 2 {
-		t.Errorf("%d tests and %d paths named, want 4 and 2", c.Tests, c.Paths)
+	if c.Tests != 4 || c.Subtests != 3 || c.Paths != 2 {
+		t.Errorf("%d tests, %d subtests and %d paths named, want 4, 3 and 2", c.Tests, c.Subtests, c.Paths)
 	}
 	if _, err := CheckCoverage(t.TempDir()); err == nil {
 		t.Error("no error for a missing coverage file")
@@ -76,5 +78,5 @@ func TestFactsCoverageNamesExistingTests(t *testing.T) {
 	for _, m := range c.Missing {
 		t.Errorf("%s %s", CoverageFile, m)
 	}
-	t.Logf("%d rules, %d tests and %d paths named; rules naming nothing: %q", len(c.Rows), c.Tests, c.Paths, c.Uncovered)
+	t.Logf("%d rules, %d tests, %d subtests and %d paths named; rules naming nothing: %q", len(c.Rows), c.Tests, c.Subtests, c.Paths, c.Uncovered)
 }

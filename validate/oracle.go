@@ -62,9 +62,8 @@ func KeepaliveResetShare(lambda float64, timeout, probe time.Duration) float64 {
 // and invoked as a Poisson process of rate λ over [0, T], reclaimed when it has not been
 // invoked for R. Counting 0 as the first "last use": E[N] = e^{−λR}·(1 + λ·(T−R)) for T ≥ R
 // (Mecke's formula: each reference point — 0 and every arrival before T−R — starts a gap
-// of at least R with probability e^{−λR}). The restore after a reclaim moves the next
-// reference point by the restore time D and loses the arrivals during it; that lowers E[N]
-// by at most e^{−λR}·λ·E[D]·(E[N]+1) (ReclaimRestoreBias).
+// of at least R with probability e^{−λR}). The restore after a reclamation (duration D)
+// changes this only when an invocation arrives during it: see ReclaimRestoreBias.
 func ReclaimsExpected(lambda, r, t float64) float64 {
 	if t < r {
 		return 0
@@ -72,10 +71,13 @@ func ReclaimsExpected(lambda, r, t float64) float64 {
 	return math.Exp(-lambda*r) * (1 + lambda*(t-r))
 }
 
-// ReclaimRestoreBias bounds how far the model's expected reclaim count may lie below
-// ReclaimsExpected because of restore times of mean meanD (see ReclaimsExpected).
+// ReclaimRestoreBias bounds |model − ReclaimsExpected| due to restores of mean meanD. The
+// invocation that finds the function Inactive counts as a use; invocations during the
+// restore fail and do not. Each reclamation (and the last one, cut by the horizon) can
+// change the count by at most one, and only when an invocation arrives during its
+// restore, which has probability at most λ·E[D]: |δ| ≤ λ·E[D]·(E[N] + 1).
 func ReclaimRestoreBias(lambda, r, t, meanD float64) float64 {
-	return math.Exp(-lambda*r) * lambda * meanD * (ReclaimsExpected(lambda, r, t) + 1)
+	return lambda * meanD * (ReclaimsExpected(lambda, r, t) + 1)
 }
 
 // ReclaimProbability is the probability that the function is reclaimed at least once in

@@ -130,7 +130,8 @@ coverage:
 		p("**FAIL**: %v.\n\n", r.CoverageErr)
 	default:
 		cv := r.Coverage
-		p("%s: %d rules, %d distinct tests and %d paths named, %d missing, %d rules naming nothing.\n\n", verdict(cv.Pass()), len(cv.Rows), cv.Tests, cv.Paths, len(cv.Missing), len(cv.Uncovered))
+		p("%s: %d rules; %d distinct tests, %d subtests (checked against `testdata/<name>.*` or a name literal beside the test) and %d paths named; %d missing; %d rules naming nothing.\n\n",
+			verdict(cv.Pass()), len(cv.Rows), cv.Tests, cv.Subtests, cv.Paths, len(cv.Missing), len(cv.Uncovered))
 		for _, m := range cv.Missing {
 			p("- missing: %s\n", m)
 		}
