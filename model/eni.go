@@ -359,31 +359,40 @@ func (m *Model) armIdle(c int32, now sim.Time, s sim.Scheduler) {
 	}
 	cb.idleArmed = true
 	cb.idleGen++
-	at := max(m.idleDue(c, now), now)
+	at := max(m.idleDue(c, now, now), now)
 	m.must(s, sim.Event{At: at, Kind: evIdleCheck, Obj: uint32(c), Arg: uint64(cb.idleGen)})
 }
 
 // idleDue is when combo c's next idle event is due: the first of (a) an Active function
 // using it reaching IdleReclaim without an invocation (it goes Inactive) and (b) all its
 // functions and versions having done so (its ENIs are reclaimed). floor counts as a use of
-// the combination (it just became ready).
-func (m *Model) idleDue(c int32, floor sim.Time) sim.Time {
+// the combination (it just became ready); a function with an operation in progress counts
+// as used at now (it is not idle while being created, updated or restored).
+func (m *Model) idleDue(c int32, floor, now sim.Time) sim.Time {
 	latest, earliest := floor, sim.MaxTime
 	for _, u := range m.combos[c].users {
-		f := &m.fns[u]
-		latest = max(latest, f.lastInvoked)
-		if f.state == StateActive {
-			earliest = min(earliest, f.lastInvoked)
+		last := m.lastUse(u, now)
+		latest = max(latest, last)
+		if m.fns[u].state == StateActive {
+			earliest = min(earliest, last)
 		}
 	}
 	return min(earliest, latest).Add(m.p.IdleReclaim)
 }
 
-// comboLastUse is the latest of floor and its users' last invocations.
-func (m *Model) comboLastUse(c int32, floor sim.Time) sim.Time {
+// lastUse is function fi's last invocation, or now while an operation is in progress.
+func (m *Model) lastUse(fi int32, now sim.Time) sim.Time {
+	if m.fns[fi].op != nil {
+		return now
+	}
+	return m.fns[fi].lastInvoked
+}
+
+// comboLastUse is the latest of floor and its users' last uses.
+func (m *Model) comboLastUse(c int32, floor, now sim.Time) sim.Time {
 	last := floor
 	for _, u := range m.combos[c].users {
-		last = max(last, m.fns[u].lastInvoked)
+		last = max(last, m.lastUse(u, now))
 	}
 	return last
 }
@@ -400,20 +409,20 @@ func (m *Model) onIdleCheck(ev sim.Event, s sim.Scheduler) {
 	}
 	now := s.Now()
 	cb.idleArmed = false
-	if m.comboLastUse(c, 0).Add(m.p.IdleReclaim) <= now {
+	if m.comboLastUse(c, 0, now).Add(m.p.IdleReclaim) <= now {
 		m.reclaim(c, s)
 		return
 	}
 	for _, fi := range m.uniqueUsers(c) {
 		f := &m.fns[fi]
-		if f.state == StateActive && f.lastInvoked.Add(m.p.IdleReclaim) <= now {
+		if f.state == StateActive && m.lastUse(fi, now).Add(m.p.IdleReclaim) <= now {
 			m.setState(fi, StateInactive, ReasonIdle, now)
 			m.retireEnvs(fi, now)
 		}
 	}
 	cb = &m.combos[c]
 	cb.idleArmed = true
-	m.must(s, sim.Event{At: m.idleDue(c, 0), Kind: evIdleCheck, Obj: uint32(c), Arg: uint64(cb.idleGen)})
+	m.must(s, sim.Event{At: m.idleDue(c, 0, now), Kind: evIdleCheck, Obj: uint32(c), Arg: uint64(cb.idleGen)})
 }
 
 // uniqueUsers lists the functions referencing combo c once each, in index order.

@@ -172,7 +172,10 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 	case StateInactive:
 		m.fail(acc, ErrResourceNotReady)
 		f.lastInvoked = now // an invocation, even a failed one, makes the function busy again
-		m.startRestore(fi, s)
+		if f.op == nil {
+			// (With an update in progress the restore waits for the next invocation after it.)
+			m.startRestore(fi, s)
+		}
 		return
 	case StatePending:
 		m.fail(acc, ErrResourceNotReady)

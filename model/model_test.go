@@ -253,7 +253,7 @@ func TestWorkloadShapes(t *testing.T) {
 // TestRandomOperations applies random control-plane operations, invocations and time
 // steps and checks every invariant after every event.
 func TestRandomOperations(t *testing.T) {
-	seeds := []uint64{1, 2, 3, 4, 5, 6, 7, 8}
+	seeds := []uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
 	if *propSeed != 0 {
 		seeds = []uint64{*propSeed}
 	} else if testing.Short() {
@@ -271,7 +271,7 @@ func TestRandomOperations(t *testing.T) {
 	}
 	defer func() { probeHook = nil }()
 	defer func() {
-		if len(seeds) < 8 || t.Failed() {
+		if len(seeds) < 16 || t.Failed() {
 			return
 		}
 		for _, k := range want {
@@ -311,6 +311,9 @@ func randomOperations(t *testing.T, seed uint64, steps int) error {
 		if rng.IntN(2) == 0 {
 			f.ConnMode = dataplane.PerInvocation
 		}
+		// Long invocations, so operations often find some in flight; a rate low enough
+		// that the invocations come from the test.
+		f.Workload = Workload{Rate: 1e-9, Service: sim.Exp(time.Duration(1+rng.IntN(120)) * time.Second)}
 	}
 	cfg.Accounts[0].VPCs[0].ENIQuota = max(cfg.Accounts[0].VPCs[0].ENIQuota, 8)
 	h := &harness{t: t, cfg: cfg, rec: &recorder{}}
