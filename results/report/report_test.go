@@ -35,7 +35,7 @@ var chartNames = []string{"enis_per_vpc", "ips_per_subnet", "pending", "latency_
 
 func TestRenderFlatRun(t *testing.T) {
 	in, out := t.TempDir(), t.TempDir()
-	writeRun(t, results.Options{Dir: in, Run: results.RunInfo{RunID: "one", Scenario: "synthetic", Seed: 1}}, 2, 30, true)
+	writeRun(t, results.Options{Dir: in, Format: results.Parquet, Run: results.RunInfo{RunID: "one", Scenario: "synthetic", Seed: 1}}, 2, 30, true)
 	if err := Render(in, out); err != nil {
 		t.Fatal(err)
 	}
@@ -76,10 +76,10 @@ func TestRenderFlatRun(t *testing.T) {
 func TestRenderHiveSweepIsDeterministic(t *testing.T) {
 	in := t.TempDir()
 	for sweep := 0; sweep < 2; sweep++ {
-		for rep := 0; rep < 3; rep++ {
+		for rep := 0; rep < 2; rep++ {
 			ri := results.RunInfo{Scenario: "synthetic", Sweep: sweep, Rep: rep, Seed: uint64(10*sweep + rep),
 				ParamsJSON: fmt.Sprintf(`{"quota":%d}`, 20+sweep)}
-			writeRun(t, results.Options{Dir: in, Format: results.Parquet, Layout: results.Hive, Run: ri}, 2, 20+5*rep, false)
+			writeRun(t, results.Options{Dir: in, Format: results.Arrow, Layout: results.Hive, Run: ri}, 2, 20+5*rep, false)
 		}
 	}
 	o1, o2 := t.TempDir(), t.TempDir()
@@ -103,7 +103,7 @@ func TestRenderHiveSweepIsDeterministic(t *testing.T) {
 	}
 	html, _ := os.ReadFile(filepath.Join(o1, "report.html"))
 	h := string(html)
-	for _, want := range []string{"Across replications", "(n=3)", "sweep 1", "Interval mean latency CDF", "synthetic-s0001-r02"} {
+	for _, want := range []string{"Across replications", "(n=2)", "sweep 1", "Interval mean latency CDF", "synthetic-s0001-r01"} {
 		if !strings.Contains(h, want) {
 			t.Errorf("report.html lacks %q", want)
 		}
