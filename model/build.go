@@ -329,7 +329,7 @@ func (m *Model) buildAccount(ai int32, ac *Account, path string) error {
 		if !ok {
 			return errorf(f+".vpc", s.VPC, "no such VPC")
 		}
-		sn := subnet{acct: ai, vpc: vi, id: s.ID, az: s.AZ, route: s.Route}
+		sn := subnet{acct: ai, vpc: vi, id: s.ID, az: s.AZ, route: s.Route, endpoints: s.GatewayEndpoints}
 		if s.CIDR != "" {
 			u, err := usableIPs(s.CIDR)
 			if err != nil {
@@ -458,6 +458,11 @@ func (m *Model) buildFunction(ai int32, fi int, fc *Function, path string, names
 	if err := dp.Validate(); err != nil {
 		return wrapf(path+".connections", err)
 	}
+	for i, svc := range fc.Services {
+		if svc == "" {
+			return errorf(fmt.Sprintf("%s.services[%d]", path, i), `""`, "name a service, e.g. s3 or dynamodb")
+		}
+	}
 	if fc.Versions < 0 || (fc.Versions > 0 && !fc.Deployed) {
 		return errorf(path+".versions", fc.Versions, "only a deployed function can have published versions")
 	}
@@ -488,7 +493,7 @@ func (m *Model) buildFunction(ai int32, fi int, fc *Function, path string, names
 	}
 	m.acquire(idx, nc)
 	fp := &m.fns[idx]
-	fp.cur = nc
+	m.setCur(idx, nc)
 	fp.state = StateActive
 	m.fmeta[idx].cfg = &fc.VPC // the Config is immutable once given to New
 	for v := 1; v <= fc.Versions; v++ {

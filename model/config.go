@@ -259,7 +259,11 @@ type Function struct {
 	// NeedsInternet: the invocations call an internet endpoint, which needs a subnet whose
 	// default route goes to a NAT gateway; otherwise they time out (Params.InternetTimeout).
 	NeedsInternet bool
-	Workload      Workload
+	// Services lists the AWS services the invocations call, e.g. "s3", "dynamodb": from a
+	// VPC they are reachable only through a gateway endpoint of every subnet or a NAT
+	// route (facts §5); otherwise the invocations time out.
+	Services []string
+	Workload Workload
 }
 
 // Workload generates a function's invocations. A zero Rate means none. A Deployed

@@ -20,7 +20,8 @@ type function struct {
 	reason      Reason
 	upd         UpdateStatus
 	updReason   Reason
-	needsNet    bool   // NeedsInternet
+	needsNet    bool   // NeedsInternet (its traffic goes through a NAT gateway)
+	unreachable bool   // in its VPC, an endpoint it needs (internet or a service) has no route
 	cur         netcfg // the configuration invocations use
 	pool        *dataplane.Pool
 	wl          *workload  // nil: no workload of its own
@@ -30,9 +31,8 @@ type function struct {
 
 // netcfg is a resolved VPC configuration: the VPC and one combo per subnet.
 type netcfg struct {
-	vpc      int32   // -1: no VPC
-	combos   []int32 // one per subnet, in the configuration's order
-	internet bool    // every subnet routes 0.0.0.0/0 to a NAT gateway
+	vpc    int32   // -1: no VPC
+	combos []int32 // one per subnet, in the configuration's order
 }
 
 func noVPC() netcfg { return netcfg{vpc: -1} }

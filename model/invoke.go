@@ -189,8 +189,9 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 	}
 	f.lastInvoked = now
 	acc.vpc = f.cur.vpc
-	if f.cur.vpc >= 0 && f.needsNet && !f.cur.internet {
-		// No route to the internet: the call hangs until the function times out.
+	if f.unreachable {
+		// No route to the internet or a service it calls: the call hangs until the
+		// function times out.
 		m.counters.NoInternet++
 		m.fail(acc, ErrTimeout)
 		return

@@ -144,6 +144,7 @@ type subnet struct {
 	hasIPv6   bool
 	route     Route
 	peakIPs   int32
+	endpoints []string // gateway endpoints (services reachable privately)
 }
 
 type securityGroup struct {

@@ -208,7 +208,7 @@ func (m *Model) opSucceeded(fi int32, s sim.Scheduler) {
 	f.op = nil
 	switch op.kind {
 	case opCreate:
-		f.cur = op.pend
+		m.setCur(fi, op.pend)
 		m.fmeta[fi].cfg = op.pendCfg
 		f.lastInvoked = now
 		m.setState(fi, StateActive, ReasonNone, now)
@@ -217,7 +217,7 @@ func (m *Model) opSucceeded(fi int32, s sim.Scheduler) {
 		if op.vpcChange {
 			m.splitInterval(fi, now)
 			old := f.cur
-			f.cur = op.pend
+			m.setCur(fi, op.pend)
 			m.fmeta[fi].cfg = op.pendCfg
 			m.release(fi, old, s)
 			f.lastInvoked = now
@@ -470,7 +470,7 @@ func (m *Model) opDelete(fi int32, top *TimelineOp, s sim.Scheduler) {
 		}
 	}
 	m.release(fi, f.cur, s)
-	f.cur = noVPC()
+	m.setCur(fi, noVPC())
 	meta := &m.fmeta[fi]
 	for _, v := range meta.versions {
 		m.release(fi, v.net, s)

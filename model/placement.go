@@ -93,12 +93,9 @@ func (m *Model) resolve(ai int32, c VPCConfig, path string) (nc netcfg, field st
 	}
 	slices.Sort(sgs)
 	key := strings.Join(sgs, ",")
-	nc = netcfg{vpc: v, combos: make([]int32, ns), internet: true}
+	nc = netcfg{vpc: v, combos: make([]int32, ns)}
 	for i, si := range subs {
 		nc.combos[i] = m.comboFor(ai, si, key)
-		if m.subnets[si].route != RouteNAT {
-			nc.internet = false
-		}
 	}
 	return nc, "", nil
 }
@@ -130,4 +127,34 @@ func sameVPCConfig(a, b VPCConfig) bool {
 		return slices.Equal(x, y)
 	}
 	return eq(a.SubnetIds, b.SubnetIds) && eq(a.SecurityGroupIds, b.SecurityGroupIds)
+}
+
+// setCur makes nc the configuration fi's invocations use, and works out once whether
+// everything the function calls is reachable from it (facts §5: the internet only through a
+// NAT route, S3/DynamoDB also through gateway endpoints; a public subnet gives no access).
+func (m *Model) setCur(fi int32, nc netcfg) {
+	f := &m.fns[fi]
+	f.cur = nc
+	f.unreachable = false
+	if nc.vpc < 0 {
+		return
+	}
+	a := &m.accts[f.acct]
+	fc := &m.cfg.Accounts[f.acct].Functions[fi-a.fn0]
+	for _, c := range nc.combos {
+		sn := &m.subnets[m.combos[c].subnet]
+		if sn.route == RouteNAT {
+			continue
+		}
+		if fc.NeedsInternet {
+			f.unreachable = true
+			return
+		}
+		for _, svc := range fc.Services {
+			if !slices.Contains(sn.endpoints, svc) {
+				f.unreachable = true
+				return
+			}
+		}
+	}
 }

@@ -34,6 +34,7 @@ var update = flag.Bool("update", false, "rewrite the golden files of the interac
 //	failprob P | storm FROM TO | grab SUBNET AT N
 //	conn FN keepalive|per-invocation PROBE TARGETS  (TARGETS connections, TCP+TLS1.2)
 //	internet FN                    the function needs the internet
+//	services FN s3,dynamodb        the function calls these services
 //	start [SEED]
 //
 // After start:
@@ -511,6 +512,8 @@ func (h *harness) configure(cmd string, pos []string, opts map[string]string) er
 	case "internet":
 		acct.Functions[h.fn(pos[0])].NeedsInternet = true
 		acct.Functions[h.fn(pos[0])].Workload.BytesPerInvocation = 1 << 20
+	case "services":
+		acct.Functions[h.fn(pos[0])].Services = splitList(pos[1])
 	case "vpc":
 		f := &acct.Functions[h.fn(pos[0])]
 		f.VPC = VPCConfig{SubnetIds: splitList(opts["subnets"]), SecurityGroupIds: splitList(opts["sgs"])}

@@ -103,7 +103,7 @@ const (
 	ErrEC2Unexpected
 	ErrInvalidParameterValue
 	ErrAccessDenied
-	ErrTimeout           // no route to the internet (no NAT): the call times out
+	ErrTimeout           // no route to the internet or a service (no NAT, no endpoint): the call times out
 	ErrConnectionTimeout // the ENI's connection capacity is exhausted
 	numErrCodes
 )
