@@ -309,7 +309,7 @@ func TestTraceReplayAzure2019(t *testing.T) {
 // sources: the validated table (whole day, one account), and rows split by account
 // (two accounts; one account with a count).
 func TestTraceReplayAzure2019Paths(t *testing.T) {
-	path := writeAzure2019(t, 40)
+	path := writeAzure2019(t, 16)
 	for _, c := range []struct {
 		accounts string
 		count    int
@@ -321,7 +321,7 @@ func TestTraceReplayAzure2019Paths(t *testing.T) {
 		got := replay(t, s)
 		n := c.count
 		if n == 0 {
-			n = 40
+			n = 16
 		}
 		for _, r := range got {
 			if r.dur != 0 {
