@@ -133,7 +133,11 @@ func isPendingOp(op string) bool {
 
 func (c *collector) operation(o model.Operation) {
 	c.opTotal++
-	c.opDecision[o.IAMDecision]++
+	dec := o.IAMDecision
+	if dec == "" {
+		dec = "(not evaluated)" // account-level operations: the model checks no policy
+	}
+	c.opDecision[dec]++
 	c.opOutcome[o.Outcome]++
 	if o.IAMDecision != "" && o.IAMDecision != "Allow" {
 		c.opDenied++

@@ -107,7 +107,7 @@ func TestRoundTripBothFormats(t *testing.T) {
 			writeSynth(t, Options{Dir: dir, Format: f, Run: testRunInfo(), Allocator: mem, BatchRows: 16}, 1, 20, true)
 			mem.AssertSize(t, 0) // every builder, record and writer buffer released
 
-			want := map[string]int{"runs": 1, "eni_samples": 40, "subnet_samples": 40, "state_changes": 4, "operations": 22,
+			want := map[string]int{"runs": 1, "eni_samples": 40, "subnet_samples": 40, "state_changes": 4, "operations": 23,
 				"eni_events": 47, "intervals": 20, "invocation_errors": 8, "invocations": 200}
 			rmem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 			tables := map[string][]map[string]any{}
@@ -140,6 +140,9 @@ func TestRoundTripBothFormats(t *testing.T) {
 			}
 			if iv := tables["intervals"][7]; iv["nat_bytes"] != int64(7000) || iv["errors"] != int64(0) || tables["intervals"][5]["errors"] != int64(3) {
 				t.Errorf("intervals[7] = %v", iv)
+			}
+			if q := tables["operations"][20]; q["op"] != "SetQuota" || q["resource"] != "vpc-1" || q["function"] != "" || q["iam_decision"] != "" {
+				t.Errorf("operations[20] = %v", q)
 			}
 			var errSum int64
 			for _, r := range tables["invocation_errors"] {
@@ -202,7 +205,8 @@ func TestSummaryValues(t *testing.T) {
 	if s.ENIAPI != (ENIAPISummary{Requested: 20, Ready: 20, Throttled: 7}) {
 		t.Errorf("ENIAPI = %+v", s.ENIAPI)
 	}
-	if s.Operations.Total != 22 || s.Operations.Denied != 1 || s.Operations.ByDecision[1] != (NameCount{"ExplicitDeny", 1}) {
+	if s.Operations.Total != 23 || s.Operations.Denied != 1 || len(s.Operations.ByDecision) != 3 || s.Operations.ByDecision[2] != (NameCount{"ExplicitDeny", 1}) ||
+		s.Operations.ByDecision[1] != (NameCount{"(not evaluated)", 1}) {
 		t.Errorf("Operations = %+v", s.Operations)
 	}
 	if s.Functions != (FunctionSummary{InactiveTransitions: 1, FunctionsInactive: 1, Recovered: 1, RecoverP50S: s.Functions.RecoverP50S, RecoverMaxS: 60}) || !near(s.Functions.RecoverP50S, 60) {

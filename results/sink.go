@@ -136,6 +136,7 @@ func (s *Sink) Operation(v model.Operation) {
 	t.str(v.Principal)
 	t.str(v.Op)
 	t.str(v.Function)
+	t.str(v.Resource)
 	t.str(v.IAMDecision)
 	t.str(v.IAMStatement)
 	t.str(v.Outcome)

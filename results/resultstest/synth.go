@@ -59,8 +59,10 @@ func Synth(o model.Observer, acct string, n int, perInvocation bool) {
 		}
 		o.ENIEvent(model.ENIEvent{At: t.Add(90 * time.Second), Account: acct, VPC: "vpc-1", Subnet: "subnet-0", SGSet: "sg-a", ENI: fmt.Sprintf("eni-%d", i), Event: "Ready", Duration: 90 * time.Second})
 	}
-	// A denied call, a VPC switchover, and a function that goes Inactive and recovers.
+	// A quota change, a denied call, a VPC switchover, and a function that goes Inactive and recovers.
 	end := at(60 * n)
+	o.Operation(model.Operation{Start: end, End: end, Account: acct, Principal: "role/admin", Op: "SetQuota", Resource: "vpc-1",
+		Outcome: "Successful"})
 	o.Operation(model.Operation{Start: end, End: end, Account: acct, Principal: "user/intern", Op: "DeleteFunction", Function: "fn-a",
 		IAMDecision: "ExplicitDeny", IAMStatement: "DenyDelete", Outcome: "Rejected", Error: "AccessDeniedException"})
 	o.Operation(model.Operation{Start: end, End: end.Add(300 * time.Second), Account: acct, Principal: "role/deployer", Op: "UpdateFunctionConfiguration",
