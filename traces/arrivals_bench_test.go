@@ -34,7 +34,7 @@ func BenchmarkAzure2019Day(b *testing.B) {
 	}
 }
 
-func BenchmarkReadAzure2019Day(b *testing.B) {
+func BenchmarkOpenAzure2019(b *testing.B) {
 	dir := sharedTraces(b)
 	for b.Loop() {
 		if _, err := OpenAzure2019(filepath.Join(dir, "azure2019", "1000")); err != nil {

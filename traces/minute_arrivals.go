@@ -82,11 +82,13 @@ func (it *MinuteArrivals) advance(fn int) bool {
 	c.left--
 	u := float64(c.arr.Uint64()>>11) * 0x1p-53 // uniform in [0,1)
 	// The next order statistic moves right from pos by a Beta(1,k) share of what is left
-	// of the minute: 1 - (1-U)^(1/k), computed as -expm1(log1p(-U)/k) for accuracy when
-	// k is large; for the last arrival (k = 1) it is just U.
+	// of the minute: 1 - (1-U)^(1/k), computed as -expm1(log(1-U)/k) (expm1 keeps the
+	// small shares of large k accurate; log(1-U) rather than the slower log1p(-U) costs at
+	// most ~1e-16 absolute, far below the 1 ns in 60 s resolution); for the last arrival
+	// (k = 1) it is just U.
 	share := u
 	if k > 1 {
-		share = -math.Expm1(math.Log1p(-u) / k)
+		share = -math.Expm1(math.Log(1-u) / k)
 	}
 	c.pos += (1 - c.pos) * share
 	off := int64(c.pos * float64(minuteNs))
