@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/enisim/enisim/sim"
 )
 
 // checkFuzzErr: a parser error must be a positioned *Error wrapping ErrBadTrace.
@@ -37,22 +39,50 @@ func checkSorted(t *testing.T, it Arrivals, nfuncs func() int) {
 	checkFuzzErr(t, it.Err())
 }
 
+// FuzzAzure2019Invocations parses the input as it is and, so that small inputs reach the
+// paths of valid tables, also as the rows of a file: the header is prepended and each line
+// is padded with ",0" up to the 1,443 columns. Inputs stay small, which keeps the fuzzer's
+// minimisation fast (a real row is 3–6 KB).
 func FuzzAzure2019Invocations(f *testing.F) {
-	f.Add([]byte(invFile(map[int]uint32{0: 3, 1439: 1})))
-	f.Add([]byte(invFile(map[int]uint32{5: 2}, map[int]uint32{5: 2})))
-	f.Add([]byte(strings.Join(invColumns, ",") + "\nf,a,o,1,x\n"))
+	f.Add([]byte("f,a,o,3,0,1\ng,a,o,0,0,0,7\n"))
+	f.Add([]byte("f,a,o,1\r\n\r\nf,a,o,2\n"))
+	f.Add([]byte("f,a,o,1,x\n"))
+	f.Add([]byte("f,a,o,4294967295\n"))
+	f.Add([]byte(strings.Join(invColumns[:5], ",") + "\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		table, err := ReadAzure2019Invocations(bytes.NewReader(data), "f_inv.csv")
+		if len(data) > 4096 {
+			return
+		}
+		_, err := ReadAzure2019Invocations(bytes.NewReader(data), "raw_inv.csv")
+		checkFuzzErr(t, err)
+
+		var b bytes.Buffer
+		b.WriteString(strings.Join(invColumns, ","))
+		b.WriteByte('\n')
+		for _, line := range bytes.Split(data, []byte{'\n'}) {
+			b.Write(line)
+			for n := bytes.Count(line, []byte{','}); n < len(invColumns)-1; n++ {
+				b.WriteString(",0")
+			}
+			b.WriteByte('\n')
+		}
+		table, err := ReadAzure2019Invocations(&b, "rows_inv.csv")
 		checkFuzzErr(t, err)
 		if err != nil {
 			return
 		}
 		var n int64
 		it := table.Arrivals(1, nil)
+		prev := sim.Time(-1)
 		for {
-			if _, ok := it.Next(); !ok {
+			a, ok := it.Next()
+			if !ok {
 				break
 			}
+			if a.At < prev || int(a.Func) >= len(table.Functions) {
+				t.Fatalf("arrival %d %+v after %v", n, a, prev)
+			}
+			prev = a.At
 			n++
 			if n > 1<<12 {
 				return // a valid fuzzed table may hold billions of invocations
