@@ -11,7 +11,8 @@ import (
 var ErrNoResults = errors.New("report: no results found")
 
 // Render reads the results in resultsDir (flat or Hive layout, Arrow or Parquet) and writes
-// into outDir: enis_per_vpc, ips_per_subnet, pending and latency_cdf as .png and .svg, and
+// into outDir: enis_per_vpc, ips_per_subnet, pending and latency_cdf (and, with several
+// sweep points, sweep: peak use of limits per point, mean and 95% CI) as .png and .svg, and
 // report.html, a self-contained page (charts inlined as SVG) with the summary of the first
 // run and, across replications, means with 95% confidence intervals per sweep point.
 // Output bytes depend only on the input files.
@@ -73,6 +74,13 @@ func Render(resultsDir, outDir string) error {
 	}
 	if len(sums) > 1 {
 		p.Sweeps = acrossRuns(sums)
+		sc, err := sweepChart(p.Sweeps)
+		if err != nil {
+			return err
+		}
+		if sc != nil {
+			charts = append(charts, sc)
+		}
 	}
 	for _, c := range charts {
 		png, err := c.renderPNG()

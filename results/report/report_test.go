@@ -68,6 +68,9 @@ func TestRenderFlatRun(t *testing.T) {
 			t.Errorf("report.html lacks %q", want)
 		}
 	}
+	if _, err := os.Stat(filepath.Join(out, "sweep.png")); err == nil {
+		t.Error("sweep chart for a single run")
+	}
 	if strings.Contains(h, "<?xml") || strings.Contains(h, "Across replications") {
 		t.Error("report.html: XML prolog inlined, or a replication table for a single run")
 	}
@@ -89,7 +92,10 @@ func TestRenderHiveSweepIsDeterministic(t *testing.T) {
 	if err := Render(in, o2); err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range append(chartNames, "report") {
+	if _, err := os.Stat(filepath.Join(o1, "sweep.svg")); err != nil {
+		t.Errorf("no sweep chart for two sweep points: %v", err)
+	}
+	for _, n := range append(chartNames, "report", "sweep") {
 		for _, ext := range []string{".png", ".svg", ".html"} {
 			a, errA := os.ReadFile(filepath.Join(o1, n+ext))
 			b, errB := os.ReadFile(filepath.Join(o2, n+ext))
