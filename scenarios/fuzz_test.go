@@ -17,7 +17,9 @@ import (
 // mutator turned "count: 20" into "count: 2000000", 47 s). With the library files as
 // seeds, the fuzzer spent its first minute minimising one 5 KB seed at ~1 ms per try
 // (minimisation runs are not counted), so it reported 16 execs in 20 s. The library is
-// checked by TestLibrary and the golden files instead; the seeds here are small.
+// checked by TestLibrary and the golden files instead; the seeds here are small. Run it
+// with -fuzzminimizetime 3s: minimising a new input takes thousands of executions, which
+// the fuzzer does not count, and the default 60 s budget makes it look stalled.
 const (
 	// fuzzMaxInput skips inputs larger than this: the mutator grows inputs, and a large
 	// one costs milliseconds without reaching new code.
