@@ -21,11 +21,23 @@ func glob(pat, s string, fold bool) bool {
 				px++
 				continue
 			case '?':
-				_, w := utf8.DecodeRuneInString(s[sx:])
+				w := 1
+				if s[sx] >= utf8.RuneSelf {
+					_, w = utf8.DecodeRuneInString(s[sx:])
+				}
 				px++
 				sx += w
 				continue
 			default:
+				if sc := s[sx]; c < utf8.RuneSelf && sc < utf8.RuneSelf {
+					// ASCII fast path: action names and ARNs are ASCII.
+					if c == sc || fold && lowerASCII(c) == lowerASCII(sc) {
+						px++
+						sx++
+						continue
+					}
+					break
+				}
 				pr, pw := utf8.DecodeRuneInString(pat[px:])
 				sr, sw := utf8.DecodeRuneInString(s[sx:])
 				if pr == sr || fold && foldEqual(pr, sr) {
@@ -48,6 +60,13 @@ func glob(pat, s string, fold bool) bool {
 		px++
 	}
 	return px == len(pat)
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 func foldEqual(a, b rune) bool {
