@@ -41,6 +41,27 @@ func (t *FunctionTable) FunctionTotal(fn int) int64 {
 	return s
 }
 
+// Subset returns a table of the functions fns (indices into t, in that order, no
+// repeats), sharing nothing with t. Use it to split a trace among accounts; pass the
+// original indices to ArrivalsKeyed to keep each function's arrivals unchanged.
+func (t *FunctionTable) Subset(fns []int) (*FunctionTable, error) {
+	s := &FunctionTable{Functions: make([]Function, 0, len(fns)), counts: make([]uint32, 0, len(fns)*MinutesPerDay)}
+	seen := make(map[int]bool, len(fns))
+	for _, fn := range fns {
+		if fn < 0 || fn >= len(t.Functions) {
+			return nil, fmt.Errorf("%w: function index %d out of range [0, %d)", ErrBadTrace, fn, len(t.Functions))
+		}
+		if seen[fn] {
+			return nil, fmt.Errorf("%w: function index %d listed twice", ErrBadTrace, fn)
+		}
+		seen[fn] = true
+		s.Functions = append(s.Functions, t.Functions[fn])
+		s.counts = append(s.counts, t.counts[fn*MinutesPerDay:(fn+1)*MinutesPerDay]...)
+		s.total += t.FunctionTotal(fn)
+	}
+	return s, nil
+}
+
 // Index returns the index of the function with the given key, or -1.
 func (t *FunctionTable) Index(f Function) int {
 	for i, g := range t.Functions {

@@ -320,3 +320,59 @@ func TestAzure2019RunsAndMemory(t *testing.T) {
 	_, err = ReadAzure2019Memory(strings.NewReader(strings.Join(memColumns, ",")+"\na0,o,1,NaN,100,120,200,250,300,400,500,512\n"), "m.csv")
 	checkTraceErr(t, err, "m.csv", 2, 8, "AverageAllocatedMb", "not a finite number")
 }
+
+// A Subset with ArrivalsKeyed by the original indices reproduces, function by function,
+// the arrivals of the full table.
+func TestAzure2019SubsetKeyed(t *testing.T) {
+	full, err := ReadAzure2019Invocations(strings.NewReader(invFile(
+		map[int]uint32{0: 5, 3: 2}, map[int]uint32{0: 7, 1439: 1}, map[int]uint32{1: 40}, map[int]uint32{0: 1})), "full.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	durs := []sim.Dist{sim.Const(time.Second), sim.Exp(time.Second), sim.Exp(2 * time.Second), sim.Const(0)}
+	all, err := Collect(full.Arrivals(5, durs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pick := []int{2, 0}
+	sub, err := full.Subset(pick)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub.Total() != full.FunctionTotal(2)+full.FunctionTotal(0) || sub.Functions[0] != full.Functions[2] {
+		t.Fatalf("subset total %d, functions %v", sub.Total(), sub.Functions)
+	}
+	got, err := Collect(sub.ArrivalsKeyed(5, []sim.Dist{durs[2], durs[0]}, []uint64{2, 0}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []Arrival
+	for _, a := range all {
+		switch a.Func {
+		case 2:
+			a.Func = 0
+			want = append(want, a)
+		case 0:
+			a.Func = 1
+			want = append(want, a)
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d arrivals, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("arrival %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	// Unkeyed, the subset's function 0 draws from stream 0, not 2: different times.
+	plain, _ := Collect(sub.Arrivals(5, nil))
+	if plain[0].At == want[0].At {
+		t.Fatal("unkeyed subset unexpectedly reproduced the keyed arrival times")
+	}
+	for _, bad := range [][]int{{4}, {-1}, {1, 1}} {
+		if _, err := full.Subset(bad); !errors.Is(err, ErrBadTrace) {
+			t.Errorf("Subset(%v) = %v, want ErrBadTrace", bad, err)
+		}
+	}
+}

@@ -40,18 +40,37 @@ type cursor struct {
 // Azure2019.Durations), each arrival's Duration is drawn from its function's distribution
 // with seed.Stream("trace-durations", fn); with nil, Duration is 0.
 func (t *FunctionTable) Arrivals(seed sim.Seed, durations []sim.Dist) *MinuteArrivals {
+	return t.ArrivalsKeyed(seed, durations, nil)
+}
+
+// ArrivalsKeyed is Arrivals with function i drawing from the streams keyed keys[i]
+// (seed.Stream("trace-arrivals", keys[i]) and "trace-durations") instead of i. With a
+// Subset of a trace and keys = the functions' indices in the full trace, every function
+// gets exactly the arrivals it has in the full trace, whichever subset it is placed in.
+// Arrival.Func is still the index in t. nil keys means 0..n-1; otherwise len(keys) must be
+// len(t.Functions) (it panics otherwise: a caller bug, not bad input).
+func (t *FunctionTable) ArrivalsKeyed(seed sim.Seed, durations []sim.Dist, keys []uint64) *MinuteArrivals {
 	n := len(t.Functions)
+	if keys != nil && len(keys) != n {
+		panic("traces: ArrivalsKeyed: len(keys) != number of functions")
+	}
+	key := func(fn int) uint64 {
+		if keys == nil {
+			return uint64(fn)
+		}
+		return keys[fn]
+	}
 	it := &MinuteArrivals{t: t, cur: make([]cursor, n), heap: make([]int32, 0, n), minutes: MinutesPerDay}
 	if durations != nil {
 		it.durs = durations[:n:n]
 		it.durSrc = make([]*rand.PCG, n)
 		for fn := range it.durSrc {
-			it.durSrc[fn] = seed.Stream("trace-durations", uint64(fn))
+			it.durSrc[fn] = seed.Stream("trace-durations", key(fn))
 		}
 	}
 	for fn := 0; fn < n; fn++ {
 		c := &it.cur[fn]
-		c.arr = seed.Stream("trace-arrivals", uint64(fn))
+		c.arr = seed.Stream("trace-arrivals", key(fn))
 		c.minute = -1
 		if it.advance(fn) {
 			it.heap = append(it.heap, int32(fn))
