@@ -157,3 +157,26 @@ func (s ENIScope) arn(resource string) string {
 	}
 	return fmt.Sprintf("arn:%s:ec2:%s:%s:%s", p, s.Region, s.Account, resource)
 }
+
+// VPCConfigUserActions are the EC2 permissions the user (not the execution role) needs to
+// configure a function's VPC access: Lambda looks the VPC, subnets and security groups up
+// with the caller's credentials. They have no resource-level permissions.
+var VPCConfigUserActions = [...]string{
+	"ec2:DescribeSecurityGroups",
+	"ec2:DescribeSubnets",
+	"ec2:DescribeVpcs",
+}
+
+// CheckVPCConfigUserPermissions evaluates the user's policies for VPCConfigUserActions (on
+// "*") and returns the ones not allowed; nil means the user may configure VPC access
+// (CreateFunction / UpdateFunctionConfiguration themselves are checked separately, with
+// VPCConfigContext).
+func CheckVPCConfigUserPermissions(user []*Policy) []PermissionCheck {
+	var missing []PermissionCheck
+	for _, action := range VPCConfigUserActions {
+		if d := Evaluate(user, Request{Action: action, Resource: "*"}); !d.Allowed() {
+			missing = append(missing, PermissionCheck{Action: action, Resource: "*", Decision: d})
+		}
+	}
+	return missing
+}

@@ -338,3 +338,31 @@ func TestCheckENIPermissions(t *testing.T) {
 		})
 	}
 }
+
+// Facts §4: the user configuring VPC access needs ec2:DescribeSecurityGroups,
+// ec2:DescribeSubnets and ec2:DescribeVpcs.
+func TestCheckVPCConfigUserPermissions(t *testing.T) {
+	cases := []struct {
+		name, doc string
+		missing   []string
+	}{
+		{"describe all", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["lambda:*","ec2:Describe*"],"Resource":"*"}}`, nil},
+		{"explicit list", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["ec2:DescribeSecurityGroups","ec2:DescribeSubnets","ec2:DescribeVpcs"],"Resource":"*"}}`, nil},
+		{"lambda only", allowLambdaAll, []string{"ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"}},
+		{"VPCs denied", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"},{"Sid":"NoVpcs","Effect":"Deny","Action":"ec2:DescribeVpcs","Resource":"*"}]}`, []string{"ec2:DescribeVpcs"}},
+		{"scoped to an ARN", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ec2:Describe*","Resource":"arn:aws:ec2:*:*:vpc/*"}}`, []string{"ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := CheckVPCConfigUserPermissions([]*Policy{mustParse(t, tc.doc)})
+			if len(got) != len(tc.missing) {
+				t.Fatalf("missing = %+v, want %v", got, tc.missing)
+			}
+			for i, m := range got {
+				if m.Action != tc.missing[i] || m.Decision.Allowed() {
+					t.Errorf("missing[%d] = %+v, want %s denied", i, m, tc.missing[i])
+				}
+			}
+		})
+	}
+}
