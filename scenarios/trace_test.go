@@ -3,6 +3,7 @@ package scenarios
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -126,6 +127,14 @@ func readRows(t *testing.T, path, format string) ([]string, []replayed) {
 		for i := range fs {
 			fs[i] = strings.TrimSpace(strings.Trim(fs[i], `"`))
 		}
+		num := func(s string) float64 {
+			v, err := strconv.ParseFloat(s, 64)
+			if err != nil {
+				t.Fatalf("%s: %q", path, s)
+			}
+			return v
+		}
+		// As documented: seconds are rounded to the nanosecond.
 		secs := func(s string) time.Duration {
 			if s == "" {
 				return 0
@@ -133,19 +142,15 @@ func readRows(t *testing.T, path, format string) ([]string, []replayed) {
 			if d, err := time.ParseDuration(s); err == nil {
 				return d
 			}
-			v, err := strconv.ParseFloat(s, 64)
-			if err != nil {
-				t.Fatalf("%s: %q", path, s)
-			}
-			return time.Duration(v * 1e9)
+			return time.Duration(math.Round(num(s) * 1e9))
 		}
 		var key string
 		var at, dur time.Duration
 		if format == "azure2021" {
+			// start = end − duration, in seconds, then rounded.
 			key = fs[0] + "/" + fs[1]
-			end := secs(fs[2])
+			at = time.Duration(math.Round((num(fs[2]) - num(fs[3])) * 1e9))
 			dur = secs(fs[3])
-			at = end - dur
 		} else {
 			key, at, dur = fs[0], secs(fs[1]), secs(fs[2])
 		}
@@ -170,16 +175,23 @@ func readRows(t *testing.T, path, format string) ([]string, []replayed) {
 // function the mapping chose, whether on one account or spread over two, and with count
 // limiting the functions.
 func TestTraceReplayPerInvocation(t *testing.T) {
-	for _, c := range []struct{ format, file string }{
+	files := []struct{ format, file string }{
 		{"csv", "testdata/traces/plain.csv"},
 		{"azure2021", "testdata/traces/azure2021.csv"},
-	} {
+	}
+	shared := filepath.Join("..", "..", "shared", "traces", "azure2021", "Azure2021_200.csv")
+	if _, err := os.Stat(shared); err == nil {
+		files = append(files, struct{ format, file string }{"azure2021", shared})
+	} else {
+		t.Log("../shared/traces/azure2021/Azure2021_200.csv is absent: replaying the small test files only")
+	}
+	for _, c := range files {
 		names, rows := readRows(t, c.file, c.format)
 		for _, v := range []struct {
 			accounts string
 			count    int
 		}{{"[a]", 0}, {"[a, b]", 0}, {"[a, b]", 2}} {
-			t.Run(fmt.Sprintf("%s/%s/count=%d", c.format, v.accounts, v.count), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/%s/count=%d", filepath.Base(c.file), v.accounts, v.count), func(t *testing.T) {
 				s, err := Parse("t.yaml", []byte(traceScenario(c.format, c.file, v.count, v.accounts)))
 				if err != nil {
 					t.Fatal(err)
