@@ -274,6 +274,17 @@ func (s *Scenario) toModel() (*model.Config, error) {
 		}
 		cfg.Accounts[ai].Principals = append(cfg.Accounts[ai].Principals, mp)
 	}
+	// Size each account's Functions once: appending 100,000 functions one by one copied
+	// the growing slice (about 2 KB allocated per function, half the conversion time).
+	perAccount := make([]int, len(cfg.Accounts))
+	for _, f := range s.Fleets {
+		if f.Trace == nil {
+			perAccount[accountIndex(f.Account)] += f.Count
+		}
+	}
+	for ai, n := range perAccount {
+		cfg.Accounts[ai].Functions = make([]model.Function, 0, n)
+	}
 	places := make([]fleetPlace, len(s.Fleets))
 	for fi := range s.Fleets {
 		f := &s.Fleets[fi]
