@@ -195,7 +195,9 @@ func RunUnit(sc *scenarios.Scenario, u Unit, opts Options) (Outcome, error) {
 		if err := m.CheckInvariants(); err != nil {
 			return fmt.Errorf("partition %d: %w", i, err)
 		}
-		return run.Partition(i).Err()
+		// Close the partition's sink now, so buffered batches are written and freed:
+		// memory then scales with workers, not with partitions.
+		return run.Partition(i).Close()
 	})
 	complete := true
 	for _, s := range stats {

@@ -32,6 +32,7 @@ func commands() map[string]command {
 		{"run", "run a scenario and write its tables and summary", cmdRun},
 		{"validate", "check a scenario file and report every error at once", cmdValidate},
 		{"sweep", "run every sweep point × replication of a scenario (optionally one shard of them)", cmdSweep},
+		{"report", "render charts and an HTML page from a results directory", cmdReport},
 		{"bench", "measure the engine and an end-to-end scenario on this machine", cmdBench},
 		{"version", "print the enisim version", cmdVersion},
 	}

@@ -85,6 +85,14 @@ func TestRunWritesTablesAndRefusesToOverwrite(t *testing.T) {
 	assert.FileExists(t, filepath.Join(out, "summary.json"))
 	assert.NoFileExists(t, filepath.Join(out, "_INCOMPLETE"))
 
+	code, stdout, errs = run(t, "report", out)
+	require.Equal(t, exitOK, code, errs)
+	assert.Contains(t, stdout, "report.html")
+	assert.FileExists(t, filepath.Join(out, "report", "report.html"))
+	assert.FileExists(t, filepath.Join(out, "report", "enis_per_vpc.png"))
+	code, _, _ = run(t, "report", t.TempDir())
+	assert.Equal(t, exitBadInput, code, "an empty directory is bad input")
+
 	code, _, errs = run(t, "run", "vpc-private", "-o", out)
 	assert.Equal(t, exitBadInput, code)
 	assert.Contains(t, errs, "--force")
