@@ -14,14 +14,19 @@ type Observer interface {
 	// Sample is called every sampling interval with the state at that time.
 	ENISample(ENISample)
 	SubnetSample(SubnetSample)
-	// StateChange is called on every function state or LastUpdateStatus transition.
+	// StateChange is called on every function state or LastUpdateStatus transition. For
+	// a LastUpdateStatus change UpdateFrom/UpdateTo are set (UpdateFrom "" = never updated)
+	// and From = To = the unchanged state. Published versions report Version = "1", "2"…
 	StateChange(StateChange)
 	// Operation is called when a control-plane operation finishes (or is rejected).
+	// Restores of Inactive functions are not operations: see StateChange (Pending/Restoring).
 	Operation(Operation)
 	// ENIEvent is called when an ENI is requested, becomes ready, fails, is reclaimed or deleted.
 	ENIEvent(ENIEvent)
 	// Interval is called every sampling interval with the invocation aggregates of the
-	// interval that just ended, one record per function that had activity.
+	// interval that just ended, one record per function that had activity (in function
+	// order). A VPC switchover ends a function's record early: one record up to the switch
+	// (old VPC), the next from it (new VPC). Finish emits the last, partial interval.
 	Interval(IntervalStats)
 	// Invocation is called for each invocation when per-invocation output is on.
 	Invocation(Invocation)
@@ -37,7 +42,7 @@ type ENISample struct {
 	ENIs        int    // ready + being created
 	ENIsReady   int
 	Connections int // open connections over the combination's ENIs
-	VPCENIs     int // all Hyperplane ENIs in the VPC
+	VPCENIs     int // all Hyperplane ENIs in the VPC (incl. deleting and lingering; legacy ENIs too)
 	VPCQuota    int
 	// Added by the model: ENIs of the combination being deleted or left behind (their
 	// last user is gone but they still count against the quota and the subnet), and the
@@ -113,9 +118,9 @@ type IntervalStats struct {
 	Account           string
 	Function          string
 	VPC               string // the VPC that served (old VPC during a switchover)
-	Invocations       int
+	Invocations       int // invocations that ran (admitted; errors and throttles excluded)
 	ColdStarts        int
-	Errors            map[string]int // by AWS error code; nil when none
+	Errors            map[string]int // by AWS error code, TooManyRequestsException included (= Throttled); nil when none
 	Throttled         int
 	ConnReused        int // kept-alive connection reused
 	ConnNew           int // connection set up
