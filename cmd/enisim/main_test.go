@@ -79,7 +79,7 @@ func TestRunWritesTablesAndRefusesToOverwrite(t *testing.T) {
 	require.Equal(t, exitBadInput, code, errs)
 	assert.Contains(t, errs, "enisim sweep")
 
-	code, stdout, errs := run(t, "run", "vpc-private", "-o", out)
+	code, stdout, errs := run(t, "run", "vpc-private", "-o", out, "--duration", "1h")
 	require.Equal(t, exitOK, code, errs)
 	assert.Contains(t, stdout, "Hyperplane ENIs per VPC")
 	assert.FileExists(t, filepath.Join(out, "summary.json"))
@@ -96,7 +96,7 @@ func TestRunWritesTablesAndRefusesToOverwrite(t *testing.T) {
 	code, _, errs = run(t, "run", "vpc-private", "-o", out)
 	assert.Equal(t, exitBadInput, code)
 	assert.Contains(t, errs, "--force")
-	code, _, errs = run(t, "run", "vpc-private", "-o", out, "--force")
+	code, _, errs = run(t, "run", "vpc-private", "-o", out, "--force", "--duration", "1h")
 	assert.Equal(t, exitOK, code, errs)
 
 	// --force never replaces a directory that is not enisim output.
@@ -119,9 +119,9 @@ func TestRunStoppedByBoundIsIncomplete(t *testing.T) {
 func TestRunIsDeterministicAcrossWorkerCounts(t *testing.T) {
 	a := filepath.Join(t.TempDir(), "a")
 	b := filepath.Join(t.TempDir(), "b")
-	code, _, errs := run(t, "run", "default", "-o", a, "--parallel", "1", "--format", "parquet")
+	code, _, errs := run(t, "run", "default", "-o", a, "--parallel", "1", "--format", "parquet", "--duration", "3h")
 	require.Equal(t, exitOK, code, errs)
-	code, _, errs = run(t, "run", "default", "-o", b, "--parallel", "4", "--format", "parquet")
+	code, _, errs = run(t, "run", "default", "-o", b, "--parallel", "4", "--format", "parquet", "--duration", "3h")
 	require.Equal(t, exitOK, code, errs)
 	assert.Equal(t, treeHashes(t, a), treeHashes(t, b))
 }
