@@ -9,7 +9,8 @@ import (
 // that share nothing (accounts linked by cross-account VPC peering stay together). Every
 // random stream is keyed by entity names, not positions, so the partitions' observations
 // together equal those of the whole configuration run at once, whatever order or
-// parallelism the partitions run in. The partitions share Params, Legacy and sampling
+// parallelism the partitions run in — provided every partition is run with the same seed
+// as the whole (do not Derive a seed per partition). The partitions share Params, Legacy and sampling
 // settings; faults and timeline operations go with their account.
 func (c *Config) Partitions() []*Config {
 	n := len(c.Accounts)
