@@ -96,8 +96,9 @@ type Params struct {
 	// CodeUpdate is how long UpdateFunctionCode stays InProgress. Unsourced: lognormal,
 	// median 5 s, p99 20 s.
 	CodeUpdate sim.Dist
-	// InternetTimeout is how long an invocation that needs the internet waits before
-	// failing when its subnet has no NAT route. Unsourced: 3 s (the default function timeout).
+	// InternetTimeout is how long an invocation that needs the internet (or a service
+	// without a gateway endpoint) runs before failing when its subnet has no route to it;
+	// it holds its execution environment meanwhile. Unsourced: 3 s (the default function timeout).
 	InternetTimeout time.Duration
 	// LegacyENICreate is the ENI creation time inside a legacy (pre-2019) cold start
 	// (facts §9: cold starts of up to ~10 s): lognormal, median 4 s, p99 10 s.

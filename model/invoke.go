@@ -189,13 +189,6 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 	}
 	f.lastInvoked = now
 	acc.vpc = f.cur.vpc
-	if f.unreachable {
-		// No route to the internet or a service it calls: the call hangs until the
-		// function times out.
-		m.counters.NoInternet++
-		m.fail(acc, ErrTimeout)
-		return
-	}
 	rt := m.rtFor(fi)
 	meta := &m.fmeta[fi]
 	cold := !f.pool.HasIdle(now)
@@ -215,11 +208,16 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 			return
 		}
 	}
-	if dur > 0 {
+	switch {
+	case f.unreachable:
+		// No route to the internet or a service it calls: the call hangs until the
+		// function times out, holding its execution environment meanwhile.
+		req.Compute = m.p.InternetTimeout
+	case dur > 0:
 		req.Compute = dur
-	} else if f.wl != nil {
+	case f.wl != nil:
 		req.Compute = fastDur(&f.wl.service, rt.drawR, &rt.draws)
-	} else {
+	default:
 		req.Compute = fastDur(&m.defaultService, rt.drawR, &rt.draws)
 	}
 	if cold {
@@ -236,6 +234,10 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 		m.applySpikes(&out, now)
 	}
 	acc.acc.Add(&out)
+	if f.unreachable {
+		m.counters.NoInternet++
+		m.fail(acc, ErrTimeout)
+	}
 	env := int(out.Env)
 	if out.Cold {
 		m.counters.ColdStarts++
@@ -264,7 +266,7 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 			}
 		}
 	}
-	if f.needsNet && f.cur.vpc >= 0 {
+	if f.needsNet && f.cur.vpc >= 0 && !f.unreachable {
 		b := meta.natBytes
 		m.vpcs[f.cur.vpc].natBytes += b
 		m.counters.NATBytes += b

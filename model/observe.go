@@ -118,7 +118,7 @@ type IntervalStats struct {
 	Account           string
 	Function          string
 	VPC               string // the VPC that served (old VPC during a switchover)
-	Invocations       int    // invocations that ran (admitted; errors and throttles excluded)
+	Invocations       int    // invocations that ran (admitted), including those that timed out (Task.TimedOut: no route)
 	ColdStarts        int
 	Errors            map[string]int // by AWS error code, TooManyRequestsException included (= Throttled); nil when none
 	Throttled         int
