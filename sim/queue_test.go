@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"sort"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -19,8 +21,8 @@ type eventQueue interface {
 	Now() Time
 }
 
-// oracle is the obviously correct queue: a slice searched linearly for the least
-// (At, seq) among the events still pending.
+// oracle is the obviously correct queue: a slice kept sorted by (At, seq), so the next
+// event is always pending[0].
 type oracle struct {
 	pending []oracleItem
 	seq     uint64
@@ -35,23 +37,24 @@ type oracleItem struct {
 
 func (o *oracle) schedule(e Event, id int) {
 	o.seq++
-	o.pending = append(o.pending, oracleItem{ev: e, seq: o.seq, id: id})
+	it := oracleItem{ev: e, seq: o.seq, id: id}
+	// Insert after every item at or before e.At: seqs only grow, so that is (At, seq) order.
+	i := sort.Search(len(o.pending), func(i int) bool { return o.pending[i].ev.At > e.At })
+	o.pending = slices.Insert(o.pending, i, it)
 }
 
+// min is the index of the next event, or -1.
 func (o *oracle) min() int {
-	m := -1
-	for i, it := range o.pending {
-		if m < 0 || it.ev.At < o.pending[m].ev.At || (it.ev.At == o.pending[m].ev.At && it.seq < o.pending[m].seq) {
-			m = i
-		}
+	if len(o.pending) == 0 {
+		return -1
 	}
-	return m
+	return 0
 }
 
 func (o *oracle) remove(id int) bool {
 	for i, it := range o.pending {
 		if it.id == id {
-			o.pending = append(o.pending[:i], o.pending[i+1:]...)
+			o.pending = slices.Delete(o.pending, i, i+1)
 			return true
 		}
 	}
