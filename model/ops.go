@@ -103,10 +103,8 @@ func (m *Model) authorize(fi int32, action string, top *TimelineOp, cfg *VPCConf
 		return d, false
 	}
 	if cfg != nil && len(cfg.SubnetIds) > 0 {
-		for _, a := range [...]string{"ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"} {
-			if d2 := iam.Evaluate(pr.Policies, iam.Request{Action: a, Resource: "*"}); !d2.Allowed() {
-				return d2, false
-			}
+		if missing := iam.CheckVPCConfigUserPermissions(pr.Policies); len(missing) > 0 {
+			return missing[0].Decision, false
 		}
 	}
 	return d, true
