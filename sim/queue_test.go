@@ -178,6 +178,12 @@ func runDifferential(t *testing.T, q eventQueue, delay func(*rand.Rand) Time, se
 		if q.Len() != len(o.pending) {
 			fail(step, "Len = %d, want %d", q.Len(), len(o.pending))
 		}
+		// Checking is O(n); every 16th step still catches a break close to its cause.
+		if c, ok := q.(interface{ checkInvariants() error }); ok && step%16 == 0 {
+			if err := c.checkInvariants(); err != nil {
+				fail(step, "invariant: %v", err)
+			}
+		}
 		if q.Now() != o.now {
 			fail(step, "Now = %v, want %v", q.Now(), o.now)
 		}
