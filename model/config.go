@@ -265,6 +265,10 @@ type Function struct {
 	// route (facts §5); otherwise the invocations time out.
 	Services []string
 	Workload Workload
+	// Fidelity is how the Workload's invocations are simulated: FidelityExact (the zero
+	// value: each invocation is an event) or FidelityAggregate (per-interval counts, with
+	// idle gaps, states and ENIs exact; see model/aggregate.go and docs/design/fidelity.md).
+	Fidelity Fidelity
 }
 
 // Workload generates a function's invocations. A zero Rate means none. A Deployed

@@ -98,6 +98,10 @@ func (m *Model) onArrival(ev sim.Event, s sim.Scheduler) {
 	if wl := m.fns[fi].wl; wl == nil || wl.gen != uint32(ev.Arg) {
 		return
 	}
+	if m.agg != nil && m.agg.of[fi] >= 0 {
+		m.aggArrival(fi, s) // FidelityAggregate: the arrival opens a step (aggregate.go)
+		return
+	}
 	m.invoke(fi, s.Now(), 0, s)
 	m.scheduleArrival(fi, s.Now(), s)
 }
@@ -364,6 +368,7 @@ func (m *Model) envGone(fi int32, env int) {
 // retireEnvs makes fi's environments unusable after a configuration change, reclamation
 // or deletion: idle ones are destroyed now, busy ones when they complete.
 func (m *Model) retireEnvs(fi int32, now sim.Time) {
+	m.aggRetire(fi)
 	f := &m.fns[fi]
 	if f.pool == nil {
 		return

@@ -30,6 +30,7 @@ const (
 	evIdleCheck                  // Obj combo, Arg idle-timer generation
 	evSample                     // periodic sampling
 	evIPGrab                     // Obj index into Faults.SubnetIPsTaken
+	evAggExpire                  // Obj fn, Arg aggregate expiry generation (aggregate.go)
 	numEventKinds
 )
 
@@ -76,6 +77,8 @@ type Model struct {
 	defaultService sim.Dist
 	// onEvent, when set (build tag enisim_invariants), runs after every event.
 	onEvent func(m *Model)
+	// agg is the state of FidelityAggregate functions (aggregate.go); nil when none.
+	agg *aggregates
 }
 
 // Counters are run totals, for a quick summary.
@@ -175,6 +178,9 @@ func New(cfg *Config, seed sim.Seed, obs Observer) (*Model, error) {
 	if err := m.build(); err != nil {
 		return nil, err
 	}
+	if err := m.buildAggregates(); err != nil {
+		return nil, err
+	}
 	installInvariantHook(m)
 	return m, nil
 }
@@ -253,9 +259,12 @@ func (m *Model) Handle(ev sim.Event, s sim.Scheduler) {
 	case evIdleCheck:
 		m.onIdleCheck(ev, s)
 	case evSample:
+		m.aggFlush(s.Now())
 		m.onSample(ev, s)
 	case evIPGrab:
 		m.onIPGrab(ev, s)
+	case evAggExpire:
+		m.onAggExpire(ev, s)
 	default:
 		m.panicf("unknown event kind %d", ev.Kind)
 	}
@@ -270,6 +279,7 @@ func (m *Model) Finish(now sim.Time) {
 		return
 	}
 	m.finished = true
+	m.aggFlush(now)
 	if now == m.intervalStart && len(m.active) == 0 {
 		return // the sampling event at now already reported everything
 	}

@@ -1,0 +1,619 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/enisim/enisim/model/dataplane"
+	"github.com/enisim/enisim/sim"
+)
+
+// Fidelity is how a function's workload is simulated (docs/design/fidelity.md).
+type Fidelity uint8
+
+const (
+	// FidelityExact simulates every invocation as an arrival and a completion event.
+	FidelityExact Fidelity = iota
+	// FidelityAggregate simulates a function's invocations as one count per sampling
+	// interval ("step"): the first arrival of a non-empty step is drawn exactly (so idle
+	// gaps, Inactive transitions and restores stay exact), the rest of the step is a
+	// Poisson count, and environments, cold starts and connections follow from the count
+	// in aggregate. States, operations and the ENI lifecycle run the exact code paths.
+	FidelityAggregate
+)
+
+var fidelityNames = [...]string{"exact", "aggregate"}
+
+func (f Fidelity) String() string {
+	if int(f) < len(fidelityNames) {
+		return fidelityNames[f]
+	}
+	return fmt.Sprintf("Fidelity(%d)", uint8(f))
+}
+
+// ParseFidelity maps "exact" or "aggregate" to its Fidelity ("" is exact).
+func ParseFidelity(s string) (Fidelity, bool) {
+	switch s {
+	case "", "exact":
+		return FidelityExact, true
+	case "aggregate":
+		return FidelityAggregate, true
+	}
+	return 0, false
+}
+
+// aggregates is the state of the model's FidelityAggregate functions.
+type aggregates struct {
+	of     []int32 // per function: index into fns, -1 for exact functions
+	fns    []aggFn
+	recs   []aggRec
+	free   []int32
+	active []int32 // functions holding a record this interval
+}
+
+// aggFn is one aggregate function's data-plane summary: instead of a Pool, the number of
+// environments it keeps warm and when they were last used.
+type aggFn struct {
+	fn      int32
+	rec     int32    // its record for the current interval, -1 when none
+	envs    int32    // environments alive (warm) after its last step
+	envsAt  sim.Time // when that many were last needed at once
+	lastEnd sim.Time // end of its last invocation (last arrival + mean service)
+	// on[i] environments hold connections on combo onCombos[i] (the configuration's
+	// combos when they were placed); rr spreads new environments round-robin.
+	on       []int32
+	onCombos []int32
+	rr       uint32
+	conns    int32 // keep-alive connections per environment (0: none tracked)
+	resets   bool  // kept-alive flows die after NetworkIdleTimeout (no effective probes)
+	expArmed bool
+	expGen   uint32
+
+	service     float64       // mean service time, seconds
+	p50, p99    time.Duration // of the service time
+	coldMean    float64       // mean cold start, seconds (memory-scaled)
+	coldP99     time.Duration
+	opMean      float64 // mean connected operation time per invocation, seconds
+	setupMean   float64 // mean connection set-up time, seconds
+	connsPerInv int32   // connections an invocation uses (all targets)
+	draws       rand.PCG
+}
+
+// aggRec accumulates one aggregate function's interval record.
+type aggRec struct {
+	start      sim.Time
+	vpc        int32
+	inv, cold  int64
+	connNew    int64
+	connReused int64
+	connResets int64
+	latSum     float64 // seconds
+	coldSum    float64
+	setupSum   float64
+	opSum      float64
+	natBytes   int64
+	peak       int32
+	coldFrac   float64
+	errors     [numErrCodes]int64
+}
+
+// buildAggregates validates every function's Fidelity and sets up the aggregate ones.
+func (m *Model) buildAggregates() error {
+	var ag *aggregates
+	for ai := range m.cfg.Accounts {
+		a := &m.cfg.Accounts[ai]
+		for j := range a.Functions {
+			fc := &a.Functions[j]
+			path := fmt.Sprintf("accounts[%d].functions[%d].fidelity", ai, j)
+			switch fc.Fidelity {
+			case FidelityExact:
+				continue
+			case FidelityAggregate:
+			default:
+				return errorf(path, fc.Fidelity, "must be exact or aggregate")
+			}
+			if m.cfg.Legacy {
+				return errorf(path, fc.Fidelity, "the legacy (per-environment ENI) model needs exact environments")
+			}
+			if ag == nil {
+				ag = &aggregates{of: make([]int32, len(m.fns))}
+				for i := range ag.of {
+					ag.of[i] = -1
+				}
+			}
+			fi := m.accts[ai].fn0 + int32(j)
+			ag.of[fi] = int32(len(ag.fns))
+			ag.fns = append(ag.fns, m.newAggFn(fi, fc))
+		}
+	}
+	m.agg = ag
+	return nil
+}
+
+func (m *Model) newAggFn(fi int32, fc *Function) aggFn {
+	meta := &m.fmeta[fi]
+	a := aggFn{fn: fi, rec: -1, draws: *m.seed.Stream("aggregate", meta.key)}
+	svc := m.defaultService
+	if w := m.fns[fi].wl; w != nil {
+		svc = w.service
+	}
+	a.service = svc.Mean()
+	a.p50, a.p99 = distQuantile(&svc, 0.5), distQuantile(&svc, 0.99)
+	scale := math.Sqrt(1024 / float64(meta.mem))
+	a.coldMean = m.p.ColdStart.Mean() * scale
+	a.coldP99 = time.Duration(float64(distQuantile(&m.p.ColdStart, 0.99)) * scale)
+	dp := meta.dpCfg
+	for _, t := range dp.Targets {
+		a.opMean += float64(max(t.Ops, 1)) * (t.Operation.Mean() + t.RTT.Mean())
+		a.setupMean += t.RTT.Mean()
+	}
+	a.connsPerInv = int32(len(dp.Targets))
+	if dp.Mode != dataplane.PerInvocation {
+		a.conns = a.connsPerInv
+	}
+	a.resets = dp.ProbeInterval <= 0 || dp.ProbeInterval >= dp.NetIdleTimeout
+	return a
+}
+
+// distQuantile is the q-quantile of the kinds a service time usually has (Const, Exp,
+// LogNormal); other kinds fall back to the mean (used only for reported percentiles).
+func distQuantile(d *sim.Dist, q float64) time.Duration {
+	var v float64
+	switch d.Kind {
+	case sim.DistConst:
+		v = d.A
+	case sim.DistExp:
+		v = -math.Log1p(-q) * d.A
+	case sim.DistLogNormal:
+		v = math.Exp(d.A + d.B*math.Sqrt2*math.Erfinv(2*q-1))
+	default:
+		v = d.Mean()
+	}
+	if !(v < float64(sim.MaxTime)/1e9) {
+		return time.Duration(sim.MaxTime)
+	}
+	return time.Duration(v * 1e9)
+}
+
+// stepEnd is the end of the sampling interval holding t: the aggregate step.
+func (m *Model) stepEnd(t sim.Time) sim.Time {
+	e := m.intervalStart.Add(m.sampleEvery)
+	for e <= t {
+		e = e.Add(m.sampleEvery)
+	}
+	return e
+}
+
+// expected is the workload's expected invocations in [from, to): its rate integrated by
+// the midpoint rule over 8 sub-steps, quiet windows excluded (exact for a constant rate).
+func expected(wl *workload, from, to sim.Time) float64 {
+	if to <= from {
+		return 0
+	}
+	if wl.constRate && len(wl.w.Quiet) == 0 {
+		return wl.rate * to.Sub(from).Seconds()
+	}
+	const n = 8
+	h := (to - from) / n
+	sum := 0.0
+	for i := range n {
+		t := from + h*sim.Time(i) + h/2
+		if _, in := inQuiet(wl.w.Quiet, t); !in {
+			sum += wl.rateAt(t)
+		}
+	}
+	return sum * time.Duration(h).Seconds()
+}
+
+// recFor returns the aggregate function's record for the current interval.
+func (m *Model) recFor(a *aggFn) *aggRec {
+	ag := m.agg
+	if a.rec >= 0 {
+		return &ag.recs[a.rec]
+	}
+	var i int32
+	if n := len(ag.free); n > 0 {
+		i = ag.free[n-1]
+		ag.free = ag.free[:n-1]
+	} else {
+		i = int32(len(ag.recs))
+		ag.recs = append(ag.recs, aggRec{})
+	}
+	a.rec = i
+	r := &ag.recs[i]
+	*r = aggRec{start: m.intervalStart, vpc: m.fns[a.fn].cur.vpc}
+	ag.active = append(ag.active, a.fn)
+	return r
+}
+
+func (m *Model) aggFail(r *aggRec, code ErrCode, n int64) {
+	r.errors[code] += n
+	m.counters.Errors[code] += n
+}
+
+// aggArrival handles an arrival of an aggregate function at now: the first invocation of
+// a step. When the function is Active it accounts for the whole step (to the end of the
+// sampling interval) and draws the next arrival after the step; otherwise the arrival
+// fails like an exact one and, while a state change is pending (Inactive, Pending), the
+// next arrival is drawn exactly so that the failures before the function turns Active
+// again are counted one by one.
+func (m *Model) aggArrival(fi int32, s sim.Scheduler) {
+	now := s.Now()
+	f := &m.fns[fi]
+	a := &m.agg.fns[m.agg.of[fi]]
+	r := m.recFor(a)
+	switch f.state {
+	case StateActive:
+	case StateInactive, StatePending:
+		m.counters.Invocations++
+		m.aggFail(r, ErrResourceNotReady, 1)
+		if f.state == StateInactive {
+			f.lastInvoked = now
+			if f.op == nil {
+				m.startRestore(fi, s)
+			}
+		}
+		m.scheduleArrival(fi, now, s)
+		return
+	default:
+		// Failed or gone: nothing an invocation does changes the state, so the whole
+		// step fails at once.
+		end := m.stepEnd(now)
+		n := 1 + poisson(expected(f.wl, now, end), &a.draws)
+		m.counters.Invocations += n
+		code := ErrResourceNotFound
+		if f.state == StateFailed {
+			code = f.reason.invokeError()
+		}
+		m.aggFail(r, code, n)
+		m.scheduleArrival(fi, end, s)
+		return
+	}
+	end := m.stepEnd(now)
+	k := poisson(expected(f.wl, now, end), &a.draws)
+	m.aggStep(fi, a, r, now, end, k, s)
+	m.scheduleArrival(fi, end, s)
+}
+
+// aggStep accounts for an Active function's step: an arrival at t0 and k more, uniformly
+// spread over (t0, end).
+func (m *Model) aggStep(fi int32, a *aggFn, r *aggRec, t0, end sim.Time, k int64, s sim.Scheduler) {
+	f := &m.fns[fi]
+	n := 1 + k
+	m.counters.Invocations += n
+	r.vpc = f.cur.vpc
+	w := end.Sub(t0).Seconds()
+	// The last arrival is the maximum of k uniforms: it keeps lastInvoked (idle
+	// reclamation) as exact as the step allows.
+	last := t0
+	if k > 0 {
+		last = t0 + sim.Time(float64(end-t0)*math.Pow(u01(&a.draws), 1/float64(k)))
+	}
+	f.lastInvoked = max(f.lastInvoked, last)
+
+	service := a.service
+	if f.unreachable {
+		service = m.p.InternetTimeout.Seconds()
+	}
+	// Environments: M/G/∞ with load rho over the step; peak is the most that ran at once.
+	rho := float64(n) * service / max(w, service)
+	peak := peakBusy(rho, n)
+	expiry := m.p.EnvIdleExpiry
+	warm := a.envs
+	if warm > 0 && t0.Sub(a.lastEnd) >= expiry {
+		warm = 0
+	}
+	if warm > peak && t0.Sub(a.envsAt) >= expiry {
+		warm = peak // the extra environments have been idle longer than the expiry
+	}
+	if warm != a.envs {
+		m.aggSetEnvs(a, warm, nil, s)
+	}
+	// Arrivals after an idle gap longer than the expiry within the step find no warm
+	// environment: the expected number of the k spacings over that long.
+	gapColds, gapResets := int64(0), int64(0)
+	if k > 0 && w > 0 {
+		x := expiry.Seconds() / w
+		if x < 1 {
+			gapColds = roundRandom(float64(k)*math.Pow(1-x, float64(k)), &a.draws)
+		}
+		if a.conns > 0 && a.resets {
+			y := m.p.NetworkIdleTimeout.Seconds() / w
+			if y < 1 {
+				e := float64(k) * math.Pow(1-y, float64(k))
+				if x < 1 {
+					e -= float64(k) * math.Pow(1-x, float64(k))
+				}
+				gapResets = roundRandom(e, &a.draws)
+			}
+		}
+	}
+	// The first arrival reuses a warm environment whose flows may have been dropped.
+	if warm > 0 && a.conns > 0 && a.resets && t0.Sub(a.lastEnd) >= m.p.NetworkIdleTimeout {
+		gapResets++
+	}
+	newEnvs := max(peak-warm, 0)
+	failed := int64(0)
+	if newEnvs > 0 {
+		placed := m.aggSetEnvs(a, warm+newEnvs, &failed, s)
+		newEnvs = placed - warm
+	}
+	if a.envs >= peak || newEnvs > 0 {
+		a.envsAt = last
+	}
+	a.lastEnd = last.Add(time.Duration(service * 1e9))
+	m.armAggExpire(a, t0, s)
+
+	admitted := n - failed
+	if failed > 0 {
+		m.aggFail(r, ErrConnectionTimeout, failed)
+	}
+	cold := int64(newEnvs) + min(gapColds, max(admitted-int64(newEnvs), 0))
+	r.inv += admitted
+	r.cold += cold
+	m.counters.ColdStarts += cold
+	r.peak = max(r.peak, peak)
+	if admitted > 0 {
+		r.coldFrac = float64(r.cold) / float64(r.inv)
+	}
+	cpi := int64(a.connsPerInv)
+	if a.conns > 0 {
+		r.connNew += cold * cpi
+		r.connResets += gapResets * cpi
+		r.connReused += max(admitted-cold-gapResets, 0) * cpi
+		r.connNew += gapResets * cpi // a reset flow is set up again
+	} else {
+		r.connNew += admitted * cpi
+	}
+	setups := float64(cold*cpi+gapResets*cpi) * a.setupMean
+	if a.conns == 0 {
+		setups = float64(admitted*cpi) * a.setupMean
+	}
+	coldSum := float64(cold) * a.coldMean
+	r.coldSum += coldSum
+	r.setupSum += setups
+	r.opSum += float64(admitted) * a.opMean
+	r.latSum += float64(admitted)*(service+a.opMean) + coldSum + setups
+	if f.unreachable {
+		m.counters.NoInternet += admitted
+		m.aggFail(r, ErrTimeout, admitted)
+	} else if f.needsNet && f.cur.vpc >= 0 {
+		b := m.fmeta[fi].natBytes * admitted
+		m.vpcs[f.cur.vpc].natBytes += b
+		m.counters.NATBytes += b
+		r.natBytes += b
+	}
+}
+
+// aggSetEnvs sets the function's warm environments to want, moving the connections they
+// hold on its combos; new environments whose connections do not fit fail (counted in
+// *failed; with failed nil no environment is added). It returns the environments kept.
+func (m *Model) aggSetEnvs(a *aggFn, want int32, failed *int64, s sim.Scheduler) int32 {
+	f := &m.fns[a.fn]
+	if a.conns == 0 || len(f.cur.combos) == 0 {
+		a.envs = want
+		return want
+	}
+	if want <= a.envs && len(a.onCombos) == 0 {
+		a.envs = want
+		return want
+	}
+	if want <= a.envs {
+		// Drop the most recently placed environments first (reverse round-robin).
+		for a.envs > want {
+			a.rr--
+			i := int(a.rr % uint32(len(a.onCombos)))
+			a.on[i]--
+			m.combos[a.onCombos[i]].conns -= a.conns
+			a.envs--
+		}
+		return a.envs
+	}
+	if a.envs == 0 || !slices.Equal(a.onCombos, f.cur.combos) {
+		m.aggDropConns(a)
+		a.onCombos = f.cur.combos
+		if cap(a.on) >= len(a.onCombos) {
+			a.on = a.on[:len(a.onCombos)]
+			clear(a.on)
+		} else {
+			a.on = make([]int32, len(a.onCombos))
+		}
+		a.rr = 0
+	}
+	for a.envs < want {
+		i := int(a.rr % uint32(len(a.onCombos)))
+		c := a.onCombos[i]
+		if !m.connRoom(c, a.conns, s) {
+			if failed != nil {
+				*failed += int64(want - a.envs)
+			}
+			break
+		}
+		m.combos[c].conns += a.conns
+		a.on[i]++
+		a.rr++
+		a.envs++
+	}
+	return a.envs
+}
+
+// aggDropConns removes every connection the function's environments hold.
+func (m *Model) aggDropConns(a *aggFn) {
+	for i, c := range a.onCombos {
+		if i < len(a.on) && a.on[i] > 0 {
+			m.combos[c].conns -= a.on[i] * a.conns
+			a.on[i] = 0
+		}
+	}
+	a.envs = 0
+	a.rr = 0
+}
+
+// aggRetire is retireEnvs for an aggregate function: its environments are gone.
+func (m *Model) aggRetire(fi int32) {
+	if m.agg == nil || m.agg.of[fi] < 0 {
+		return
+	}
+	a := &m.agg.fns[m.agg.of[fi]]
+	m.aggDropConns(a)
+}
+
+// armAggExpire makes sure one expiry event is pending while the function's environments
+// hold connections: they are dropped when the environments expire, as in the exact model
+// (re-armed lazily, so a busy function has at most one pending expiry event).
+func (m *Model) armAggExpire(a *aggFn, now sim.Time, s sim.Scheduler) {
+	if a.expArmed || a.conns == 0 || a.envs == 0 {
+		return
+	}
+	a.expArmed = true
+	a.expGen++
+	m.must(s, sim.Event{At: max(a.lastEnd.Add(m.p.EnvIdleExpiry), now), Kind: evAggExpire,
+		Obj: uint32(a.fn), Arg: uint64(a.expGen)})
+}
+
+func (m *Model) onAggExpire(ev sim.Event, s sim.Scheduler) {
+	a := &m.agg.fns[m.agg.of[ev.Obj]]
+	if a.expGen != uint32(ev.Arg) || !a.expArmed {
+		return
+	}
+	a.expArmed = false
+	now := s.Now()
+	if due := a.lastEnd.Add(m.p.EnvIdleExpiry); due > now {
+		m.armAggExpire(a, now, s)
+		return
+	}
+	m.aggDropConns(a)
+}
+
+// aggFlush reports the aggregate functions' records of the interval ending at now, in
+// function order (before the exact functions' records of the same interval).
+func (m *Model) aggFlush(now sim.Time) {
+	ag := m.agg
+	if ag == nil || len(ag.active) == 0 {
+		return
+	}
+	slices.Sort(ag.active)
+	for _, fi := range ag.active {
+		a := &ag.fns[ag.of[fi]]
+		r := &ag.recs[a.rec]
+		f := &m.fns[fi]
+		st := IntervalStats{Start: r.start, End: now, Account: m.accts[f.acct].id,
+			Function: m.fmeta[fi].name, VPC: m.vpcName(r.vpc), Invocations: int(r.inv),
+			ColdStarts: int(r.cold), ConnReused: int(r.connReused), ConnNew: int(r.connNew),
+			ConnResets: int(r.connResets), LatencySum: secs(r.latSum), ColdStartSum: secs(r.coldSum),
+			ConnSetupSum: secs(r.setupSum), OperationSum: secs(r.opSum), ConcurrentPeak: int(r.peak),
+			NATBytes: r.natBytes}
+		if r.inv > 0 {
+			// Percentiles of the mixture: the service time's, shifted by the cold start
+			// when cold starts are that frequent.
+			svc := time.Duration((a.opMean) * 1e9)
+			st.LatencyP50, st.LatencyP99 = a.p50+svc, a.p99+svc
+			if f.unreachable {
+				st.LatencyP50, st.LatencyP99 = m.p.InternetTimeout, m.p.InternetTimeout
+			}
+			if r.coldFrac >= 0.5 {
+				st.LatencyP50 += time.Duration(a.coldMean * 1e9)
+			}
+			if r.coldFrac >= 0.01 {
+				st.LatencyP99 += a.coldP99
+			}
+		}
+		if a.envs > 0 && now.Sub(a.lastEnd) < m.p.EnvIdleExpiry {
+			st.EnvironmentsAlive = int(a.envs)
+		}
+		for code, n := range r.errors {
+			if n > 0 {
+				if st.Errors == nil {
+					st.Errors = map[string]int{}
+				}
+				st.Errors[ErrCode(code).String()] = int(n)
+				st.Failed += int(n)
+			}
+		}
+		m.obs.Interval(st)
+		ag.free = append(ag.free, a.rec)
+		a.rec = -1
+	}
+	ag.active = ag.active[:0]
+}
+
+func secs(v float64) time.Duration { return time.Duration(v * 1e9) }
+
+// roundRandom rounds x ≥ 0 up with probability equal to its fractional part, so that the
+// expectation is kept.
+func roundRandom(x float64, src *rand.PCG) int64 {
+	if !(x > 0) {
+		return 0
+	}
+	i := math.Floor(x)
+	if u01(src) < x-i {
+		i++
+	}
+	return int64(i)
+}
+
+// peakBusy estimates the most invocations running at once among n arrivals with mean
+// load rho (M/G/∞): an arrival finds Poisson(rho) busy (PASTA), so the peak is one more
+// than the largest of n such draws, taken as the smallest j with n·P(X > j) < 1/2.
+func peakBusy(rho float64, n int64) int32 {
+	if n <= 1 || rho <= 0 {
+		return int32(min(n, 1))
+	}
+	var j float64
+	if rho < 50 {
+		p := math.Exp(-rho)
+		cdf := p
+		for j = 0; float64(n)*(1-cdf) >= 0.5 && j < 1000; {
+			j++
+			p *= rho / j
+			cdf += p
+		}
+	} else {
+		z := math.Sqrt(2 * math.Log(2*float64(n)))
+		j = math.Ceil(rho + z*math.Sqrt(rho))
+	}
+	return int32(min(int64(j)+1, n, math.MaxInt32))
+}
+
+// poisson draws a Poisson(mean) count: inversion for small means, Hörmann's PTRS
+// transformed rejection (1993) otherwise. Both are O(1) expected for their range.
+func poisson(mean float64, src *rand.PCG) int64 {
+	if !(mean > 0) {
+		return 0
+	}
+	if mean < 12 {
+		l := math.Exp(-mean)
+		k := int64(0)
+		p := u01(src)
+		for p > l {
+			k++
+			p *= u01(src)
+		}
+		return k
+	}
+	slam := math.Sqrt(mean)
+	loglam := math.Log(mean)
+	b := 0.931 + 2.53*slam
+	a := -0.059 + 0.02483*b
+	invAlpha := 1.1239 + 1.1328/(b-3.4)
+	vr := 0.9277 - 3.6224/(b-2)
+	for {
+		u := u01(src) - 0.5
+		v := u01(src)
+		us := 0.5 - math.Abs(u)
+		k := math.Floor((2*a/us+b)*u + mean + 0.43)
+		if us >= 0.07 && v <= vr {
+			return int64(k)
+		}
+		if k < 0 || (us < 0.013 && v > us) {
+			continue
+		}
+		lg, _ := math.Lgamma(k + 1)
+		if math.Log(v)+math.Log(invAlpha)-math.Log(a/(us*us)+b) <= -mean+k*loglam-lg {
+			return int64(k)
+		}
+	}
+}
