@@ -341,8 +341,8 @@ func (m *Model) aggStep(fi int32, a *aggFn, r *aggRec, t0, end sim.Time, k int64
 		placed := m.aggSetEnvs(a, warm+newEnvs, &failed, s)
 		newEnvs = placed - warm
 	}
-	if a.envs >= peak || newEnvs > 0 {
-		a.envsAt = last
+	if peak >= a.envs {
+		a.envsAt = last // every warm environment was needed in this step
 	}
 	a.lastEnd = last.Add(time.Duration(service * 1e9))
 	m.armAggExpire(a, t0, s)
@@ -412,7 +412,7 @@ func (m *Model) aggSetEnvs(a *aggFn, want int32, failed *int64, s sim.Scheduler)
 		}
 		return a.envs
 	}
-	if a.envs == 0 || !slices.Equal(a.onCombos, f.cur.combos) {
+	if !slices.Equal(a.onCombos, f.cur.combos) {
 		m.aggDropConns(a)
 		a.onCombos = f.cur.combos
 		if cap(a.on) >= len(a.onCombos) {
@@ -421,7 +421,6 @@ func (m *Model) aggSetEnvs(a *aggFn, want int32, failed *int64, s sim.Scheduler)
 		} else {
 			a.on = make([]int32, len(a.onCombos))
 		}
-		a.rr = 0
 	}
 	for a.envs < want {
 		i := int(a.rr % uint32(len(a.onCombos)))
@@ -449,7 +448,8 @@ func (m *Model) aggDropConns(a *aggFn) {
 		}
 	}
 	a.envs = 0
-	a.rr = 0
+	// rr keeps counting: like the exact model's nextCombo, the next new environment goes
+	// to the next subnet.
 }
 
 // aggRetire is retireEnvs for an aggregate function: its environments are gone.
