@@ -187,25 +187,64 @@ func (m *Model) stepEnd(t sim.Time) sim.Time {
 	return e
 }
 
-// expected is the workload's expected invocations in [from, to): its rate integrated by
-// the midpoint rule over 8 sub-steps, quiet windows excluded (exact for a constant rate).
+// expected is the workload's expected invocations in [from, to): the rate integrated
+// exactly, piecewise between the burst and quiet-window boundaries, with the diurnal
+// sinusoid integrated in closed form.
 func expected(wl *workload, from, to sim.Time) float64 {
 	if to <= from {
 		return 0
 	}
-	if wl.constRate && len(wl.w.Quiet) == 0 {
-		return wl.rate * to.Sub(from).Seconds()
+	w := wl.w
+	if len(w.Bursts) == 0 && len(w.Quiet) == 0 {
+		return wl.rate * diurnalIntegral(w.Diurnal, from, to)
 	}
-	const n = 8
-	h := (to - from) / n
 	sum := 0.0
-	for i := range n {
-		t := from + h*sim.Time(i) + h/2
-		if _, in := inQuiet(wl.w.Quiet, t); !in {
-			sum += wl.rateAt(t)
+	for a := from; a < to; {
+		// the next boundary after a
+		b := to
+		for _, x := range w.Bursts {
+			b = nextBoundary(b, a, x.Start, x.End)
 		}
+		for _, x := range w.Quiet {
+			b = nextBoundary(b, a, x.Start, x.End)
+		}
+		if _, in := inQuiet(w.Quiet, a); !in {
+			mul := 1.0
+			for _, x := range w.Bursts {
+				if a >= sim.Time(x.Start) && a < sim.Time(x.End) {
+					mul *= x.Multiplier
+				}
+			}
+			sum += mul * diurnalIntegral(w.Diurnal, a, b)
+		}
+		a = b
 	}
-	return sum * time.Duration(h).Seconds()
+	return wl.rate * sum
+}
+
+// nextBoundary is the earlier of b and whichever of start, end lies after a.
+func nextBoundary(b, a sim.Time, start, end time.Duration) sim.Time {
+	if s := sim.Time(start); s > a && s < b {
+		b = s
+	}
+	if e := sim.Time(end); e > a && e < b {
+		b = e
+	}
+	return b
+}
+
+// diurnalIntegral is ∫ (1 + A·sin(2π(t+Phase)/Period)) dt over [from, to), in seconds.
+func diurnalIntegral(d Diurnal, from, to sim.Time) float64 {
+	span := to.Sub(from).Seconds()
+	if d.Period <= 0 || d.Amplitude == 0 {
+		return span
+	}
+	p := d.Period.Seconds()
+	k := 2 * math.Pi / p
+	ph := func(t sim.Time) float64 {
+		return k * float64((t.Duration()+d.Phase)%d.Period) / 1e9
+	}
+	return span - d.Amplitude/k*(math.Cos(ph(to))-math.Cos(ph(from)))
 }
 
 // recFor returns the aggregate function's record for the current interval.
