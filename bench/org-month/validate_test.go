@@ -29,6 +29,9 @@ func validationSpecs() map[string]Spec {
 	hourly := base
 	hourly.SampleEvery = time.Hour
 	hourly.Seed = 62
+	sixHourly := base
+	sixHourly.SampleEvery = 6 * time.Hour
+	sixHourly.Seed = 64
 	// Connections drive ENI counts: 3 connections per ENI, every function keeping one per
 	// environment, and busier functions.
 	conns := base
@@ -36,7 +39,7 @@ func validationSpecs() map[string]Spec {
 	conns.RateMedian, conns.RateSigma, conns.RateMax = 1.0/1200, 1.5, 0.3
 	conns.TargetFraction, conns.ConnectionsPerENI = 1, 3
 	conns.Seed = 63
-	return map[string]Spec{"minute-steps": base, "hourly-steps": hourly, "connections": conns}
+	return map[string]Spec{"minute-steps": base, "hourly-steps": hourly, "six-hour-steps": sixHourly, "connections": conns}
 }
 
 // measures are the compared quantities of one run.
