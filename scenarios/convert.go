@@ -331,6 +331,7 @@ func (s *Scenario) function(f *Fleet, i int, a *model.Account) model.Function {
 	}
 	name, _ := expandName(pattern, i) // validated
 	fn := model.Function{Name: name, MemoryMB: int(f.Memory), Role: f.Role, Deployed: f.Start != "absent", Versions: f.Versions}
+	fn.Fidelity, _ = model.ParseFidelity(f.Fidelity) // validated
 	if f.VPCConfig != nil {
 		fn.VPC = modelVPC(f.VPCConfig)
 	}

@@ -140,6 +140,9 @@ type Fleet struct {
 	Connections *Connections `yaml:"connections" json:"connections,omitempty"`
 	Workload    *Workload    `yaml:"workload" json:"workload,omitempty"`
 	Trace       *Trace       `yaml:"trace" json:"trace,omitempty"`
+	// Fidelity is exact (default: every invocation simulated) or aggregate (per-interval
+	// invocation counts; states, idle gaps and ENIs stay exact: docs/design/fidelity.md).
+	Fidelity string `yaml:"fidelity" json:"fidelity,omitempty"`
 }
 
 // Connections are the downstreams a fleet's functions talk to through their ENIs.

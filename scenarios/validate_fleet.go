@@ -17,6 +17,8 @@ func (v *validator) fleetNames() []string {
 
 var fleetStarts = []string{"active", "absent"}
 
+var fleetFidelities = []string{"exact", "aggregate"}
+
 func (v *validator) fleet(i int) {
 	f := &v.s.Fleets[i]
 	p := joinIndex("fleets", i)
@@ -86,6 +88,9 @@ func (v *validator) fleet(i int) {
 		}
 	default:
 		v.report(joinField(p, "start"), suggest(f.Start, fleetStarts), "start must be active or absent, got %q", f.Start)
+	}
+	if f.Fidelity != "" && !contains(fleetFidelities, f.Fidelity) {
+		v.report(joinField(p, "fidelity"), suggest(f.Fidelity, fleetFidelities), "fidelity must be exact or aggregate, got %q", f.Fidelity)
 	}
 	if f.Connections != nil {
 		v.connections(joinField(p, "connections"), f.Connections)
