@@ -58,6 +58,10 @@ func measure(t testing.TB, s Spec, seed uint64) measures {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return measuresOf(res)
+}
+
+func measuresOf(res Result) measures {
 	var m measures
 	for _, a := range res.Answers {
 		for _, v := range a.VPCs {
@@ -111,27 +115,59 @@ func TestAggregateAgreesWithExact(t *testing.T) {
 				spec.Fidelity = model.FidelityAggregate
 				ag.add(measure(t, spec, seed))
 			}
-			n := float64(len(seeds))
-			check := func(what string, e, a float64) {
-				e, a = e/n, a/n
-				t.Logf("%-22s exact %10.1f  aggregate %10.1f", what, e, a)
-				if !within(e, a) {
-					t.Errorf("%s: aggregate %.1f vs exact %.1f, beyond ±%.0f%% / ±%.0f", what, a, e, tolRel*100, tolAbs)
-				}
-			}
-			for i := range ex.peakENIs {
-				check(fmt.Sprintf("peak ENIs vpc #%d", i), ex.peakENIs[i], ag.peakENIs[i])
-			}
-			for i := range ex.peakIPs {
-				check(fmt.Sprintf("peak IPs subnet #%d", i), ex.peakIPs[i], ag.peakIPs[i])
-			}
-			check("Inactive transitions", ex.inactive, ag.inactive)
-			check("failed invocations", ex.failed, ag.failed)
-			check("ENIs created", ex.enisCreated, ag.enisCreated)
-			check("invocations", ex.invocations, ag.invocations)
-			// Cold starts are an estimate at the aggregate level (M/G/∞ peaks and idle
-			// gaps): logged, not held to the tolerance.
-			t.Logf("%-22s exact %10.1f  aggregate %10.1f", "cold starts (info)", ex.coldStarts/n, ag.coldStarts/n)
+			compare(t, ex, ag, len(seeds))
 		})
 	}
+}
+
+// TestWorkersGiveIdenticalResults: the partitions run in parallel give the same answers,
+// hash included, whatever the number of workers.
+func TestWorkersGiveIdenticalResults(t *testing.T) {
+	s := OrgMonth()
+	s.Accounts, s.Functions, s.Days = 12, 60, 20
+	cfg := Build(s)
+	var hashes []string
+	for _, w := range []int{1, 2, 5} {
+		res, err := Run(cfg, 3, s.Horizon(), w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Answers) != s.Accounts || res.Invocations == 0 || res.Totals().Inactive == 0 {
+			t.Fatalf("workers %d: %d answers, %d invocations, %d Inactive transitions", w, len(res.Answers), res.Invocations, res.Totals().Inactive)
+		}
+		hashes = append(hashes, res.Hash())
+	}
+	if hashes[1] != hashes[0] || hashes[2] != hashes[0] {
+		t.Errorf("hashes differ across worker counts: %v", hashes)
+	}
+}
+
+// compare checks the means over n seeds of the aggregate run's measures against the exact
+// run's, within the tolerance.
+func compare(t *testing.T, ex, ag measures, seeds int) {
+	t.Helper()
+	n := float64(seeds)
+	check := func(what string, e, a float64) {
+		e, a = e/n, a/n
+		t.Logf("%-22s exact %10.1f  aggregate %10.1f", what, e, a)
+		if !within(e, a) {
+			t.Errorf("%s: aggregate %.1f vs exact %.1f, beyond ±%.0f%% / ±%.0f", what, a, e, tolRel*100, tolAbs)
+		}
+	}
+	if len(ex.peakENIs) != len(ag.peakENIs) || len(ex.peakIPs) != len(ag.peakIPs) {
+		t.Fatalf("the runs report different VPCs or subnets")
+	}
+	for i := range ex.peakENIs {
+		check(fmt.Sprintf("peak ENIs vpc #%d", i), ex.peakENIs[i], ag.peakENIs[i])
+	}
+	for i := range ex.peakIPs {
+		check(fmt.Sprintf("peak IPs subnet #%d", i), ex.peakIPs[i], ag.peakIPs[i])
+	}
+	check("Inactive transitions", ex.inactive, ag.inactive)
+	check("failed invocations", ex.failed, ag.failed)
+	check("ENIs created", ex.enisCreated, ag.enisCreated)
+	check("invocations", ex.invocations, ag.invocations)
+	// Cold starts are an estimate at the aggregate level (M/G/∞ peaks and idle gaps):
+	// logged, not held to the tolerance.
+	t.Logf("%-22s exact %10.1f  aggregate %10.1f", "cold starts (info)", ex.coldStarts/n, ag.coldStarts/n)
 }
