@@ -64,7 +64,8 @@ func TestIdleFleetScenarioAgrees(t *testing.T) {
 	}
 	set := sc.Settings()
 	var ex, ag measures
-	for _, seed := range []uint64{1, 2, 3} {
+	seeds := validationSeeds()
+	for _, seed := range seeds {
 		for _, fid := range []model.Fidelity{model.FidelityExact, model.FidelityAggregate} {
 			cfg, err := sc.Model(scenarios.SweepPoint{})
 			if err != nil {
@@ -87,5 +88,5 @@ func TestIdleFleetScenarioAgrees(t *testing.T) {
 			}
 		}
 	}
-	compare(t, ex, ag, 3)
+	compare(t, ex, ag, len(seeds))
 }

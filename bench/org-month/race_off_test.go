@@ -1,0 +1,5 @@
+//go:build !race
+
+package orgmonth
+
+const raceEnabled = false
