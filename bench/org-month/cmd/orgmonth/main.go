@@ -72,13 +72,15 @@ func run(spec orgmonth.Spec, workerList string, seed uint64, csvPath string) err
 	var first orgmonth.Result
 	for i, w := range ws {
 		load := loadAvg()
+		cpu0 := cpuSeconds()
 		res, err := orgmonth.Run(cfg, seed, spec.Horizon(), w)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("workers %d: wall %v, %d events (%.2f M events/s), %d invocations simulated (%.2f G/s), %d interval records, peak RSS %.0f MiB, load avg before %s, hash %s\n",
-			w, res.Wall.Round(time.Millisecond), res.Events, float64(res.Events)/res.Wall.Seconds()/1e6,
-			res.Invocations, float64(res.Invocations)/res.Wall.Seconds()/1e9, res.Intervals, peakRSSMiB(), load, res.Hash())
+		cpu := cpuSeconds() - cpu0
+		fmt.Printf("workers %d: wall %v, CPU %.1f s (%.2f cores of the machine on average), %d events (%.2f M events/s wall, %.2f µs CPU/event), %d invocations simulated (%.2f G/s), %d interval records, peak RSS %.0f MiB, load avg before %s, hash %s\n",
+			w, res.Wall.Round(time.Millisecond), cpu, cpu/res.Wall.Seconds(), res.Events, float64(res.Events)/res.Wall.Seconds()/1e6,
+			cpu/float64(res.Events)*1e6, res.Invocations, float64(res.Invocations)/res.Wall.Seconds()/1e9, res.Intervals, peakRSSMiB(), load, res.Hash())
 		if i == 0 {
 			first = res
 			summarise(res)
@@ -138,6 +140,14 @@ func peakRSSMiB() float64 {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return float64(ru.Maxrss) / 1024
+}
+
+// cpuSeconds is the process's user + system CPU time so far: on a shared machine it
+// shows what the run cost apart from waiting for a core.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 func loadAvg() string {
