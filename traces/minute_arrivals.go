@@ -2,6 +2,7 @@ package traces
 
 import (
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"time"
 
@@ -22,10 +23,17 @@ const minuteNs = int64(time.Minute)
 type MinuteArrivals struct {
 	t       *FunctionTable
 	cur     []cursor
-	heap    []int32 // function indices ordered by (cur.next, index)
+	heap    []heapEntry // the functions with arrivals left, ordered by (next arrival, index)
 	durs    []sim.Dist
 	durSrc  []*rand.PCG
 	minutes int
+}
+
+// heapEntry is a function in the merge heap with its next arrival time copied in, so that
+// comparisons read the heap's own contiguous memory rather than the scattered cursors.
+type heapEntry struct {
+	at sim.Time
+	fn int32
 }
 
 type cursor struct {
@@ -60,7 +68,7 @@ func (t *FunctionTable) ArrivalsKeyed(seed sim.Seed, durations []sim.Dist, keys 
 		}
 		return keys[fn]
 	}
-	it := &MinuteArrivals{t: t, cur: make([]cursor, n), heap: make([]int32, 0, n), minutes: MinutesPerDay}
+	it := &MinuteArrivals{t: t, cur: make([]cursor, n), heap: make([]heapEntry, 0, n), minutes: MinutesPerDay}
 	if durations != nil {
 		it.durs = durations[:n:n]
 		it.durSrc = make([]*rand.PCG, n)
@@ -73,12 +81,10 @@ func (t *FunctionTable) ArrivalsKeyed(seed sim.Seed, durations []sim.Dist, keys 
 		c.arr = seed.Stream("trace-arrivals", key(fn))
 		c.minute = -1
 		if it.advance(fn) {
-			it.heap = append(it.heap, int32(fn))
+			it.heap = append(it.heap, heapEntry{at: c.next, fn: int32(fn)})
 		}
 	}
-	for i := len(it.heap)/2 - 1; i >= 0; i-- {
-		it.down(i)
-	}
+	it.heapify()
 	return it
 }
 
@@ -123,51 +129,106 @@ func (it *MinuteArrivals) Next() (Arrival, bool) {
 	if len(it.heap) == 0 {
 		return Arrival{}, false
 	}
-	fn := int(it.heap[0])
-	a := Arrival{At: it.cur[fn].next, Func: int32(fn)}
+	top := it.heap[0]
+	fn := int(top.fn)
+	a := Arrival{At: top.at, Func: top.fn}
 	if it.durs != nil {
-		a.Duration = it.durs[fn].Duration(it.durSrc[fn])
+		a.Duration = drawDuration(&it.durs[fn], it.durSrc[fn])
 	}
 	if it.advance(fn) {
-		it.down(0)
+		it.down(heapEntry{at: it.cur[fn].next, fn: top.fn})
 	} else {
 		last := len(it.heap) - 1
-		it.heap[0] = it.heap[last]
+		x := it.heap[last]
 		it.heap = it.heap[:last]
 		if last > 0 {
-			it.down(0)
+			it.down(x)
 		}
 	}
 	return a, true
 }
 
+// drawDuration is d.Duration(src), with the empirical distributions of trace durations
+// drawn inline: the same draw (math/rand/v2's IntN on src, unbiased by Lemire's
+// rejection) and the same conversion, without building a rand.Rand and a distuv value
+// per arrival.
+func drawDuration(d *sim.Dist, src *rand.PCG) time.Duration {
+	if d.Kind != sim.DistEmpirical {
+		return d.Duration(src)
+	}
+	n := uint64(len(d.Values))
+	var i uint64
+	if n&(n-1) == 0 {
+		i = src.Uint64() & (n - 1)
+	} else {
+		hi, lo := bits.Mul64(src.Uint64(), n)
+		if lo < n {
+			thresh := -n % n
+			for lo < thresh {
+				hi, lo = bits.Mul64(src.Uint64(), n)
+			}
+		}
+		i = hi
+	}
+	v := d.Values[i]
+	if v >= math.MaxInt64/1e9 {
+		return time.Duration(math.MaxInt64)
+	}
+	return time.Duration(v * 1e9)
+}
+
 // Err is always nil: the table was validated when read.
 func (it *MinuteArrivals) Err() error { return nil }
 
-func (it *MinuteArrivals) less(a, b int32) bool {
-	ta, tb := it.cur[a].next, it.cur[b].next
-	if ta != tb {
-		return ta < tb
-	}
-	return a < b
+func (a heapEntry) before(b heapEntry) bool {
+	return a.at < b.at || (a.at == b.at && a.fn < b.fn)
 }
 
-func (it *MinuteArrivals) down(i int) {
+// down puts x at the root, whose entry has been taken, and sifts it down to its place.
+func (it *MinuteArrivals) down(x heapEntry) {
 	h := it.heap
 	n := len(h)
+	i := 0
 	for {
 		l := 2*i + 1
 		if l >= n {
-			return
+			break
 		}
 		m := l
-		if r := l + 1; r < n && it.less(h[r], h[l]) {
+		if r := l + 1; r < n && h[r].before(h[l]) {
 			m = r
 		}
-		if !it.less(h[m], h[i]) {
-			return
+		if !h[m].before(x) {
+			break
 		}
-		h[i], h[m] = h[m], h[i]
+		h[i] = h[m]
 		i = m
+	}
+	h[i] = x
+}
+
+// heapify orders the heap from scratch.
+func (it *MinuteArrivals) heapify() {
+	h := it.heap
+	n := len(h)
+	for j := n/2 - 1; j >= 0; j-- {
+		x := h[j]
+		i := j
+		for {
+			l := 2*i + 1
+			if l >= n {
+				break
+			}
+			m := l
+			if r := l + 1; r < n && h[r].before(h[l]) {
+				m = r
+			}
+			if !h[m].before(x) {
+				break
+			}
+			h[i] = h[m]
+			i = m
+		}
+		h[i] = x
 	}
 }
