@@ -98,7 +98,11 @@ func childLimited(t *testing.T, dir string, args ...string) (int, string) {
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	return code, b.String()
+	out := b.String()
+	if len(out) > 2000 {
+		out = out[:2000] + "…" // a crash's first goroutine says enough
+	}
+	return code, out
 }
 
 // A scenario of 10^8 functions (about 490 GiB) is refused by validate, run and sweep with
