@@ -181,7 +181,9 @@ func BenchmarkSoak(b *testing.B) {
 			peak = max(peak, ms.HeapInuse)
 			samples = append(samples, sample{done, ms.HeapInuse})
 			if *soakVerb {
-				b.Logf("events=%d sim=%v heapInuse=%d queue=%d", done, time.Duration(end), ms.HeapInuse, q.Len())
+				// Printed, not logged: the testing package keeps only 10 lines of a
+				// benchmark's log.
+				fmt.Printf("events=%d sim=%v heapInuse=%d queue=%d\n", done, time.Duration(end), ms.HeapInuse, q.Len())
 			}
 			if st.Events < every {
 				b.Fatalf("the run stopped after %d events at %v: raise the horizon", done, time.Duration(end))
@@ -199,7 +201,7 @@ func BenchmarkSoak(b *testing.B) {
 		b.ReportMetric(sl, "B/1e8-events")
 		b.ReportMetric(time.Duration(end).Hours(), "sim-hours")
 		c := m.Counters()
-		b.Logf("%d events in %v wall, %.1f simulated hours, %d invocations, %d interval records, %d operations; HeapInuse first %d, at half %d, last %d, peak %d; slope over the second half %.0f B per 1e8 events",
+		fmt.Printf("%d events in %v wall, %.1f simulated hours, %d invocations, %d interval records, %d operations; HeapInuse first %d, at half %d, last %d, peak %d; slope over the second half %.0f B per 1e8 events\n",
 			done, wall.Round(time.Second), time.Duration(end).Hours(), c.Invocations, obs.intervals, obs.ops,
 			samples[0].heap, warm, samples[len(samples)-1].heap, peak, sl)
 		if sl > 0.1*float64(warm) {
