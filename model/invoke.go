@@ -106,8 +106,7 @@ func (m *Model) onArrival(ev sim.Event, s sim.Scheduler) {
 	m.scheduleArrival(fi, s.Now(), s)
 }
 
-// readAhead fetches the account's next external arrival and schedules it, or, under Run,
-// keeps it aside when that keeps the order of events (see Run).
+// readAhead fetches the account's next external arrival and schedules it.
 func (m *Model) readAhead(ai int32, s sim.Scheduler) {
 	a := &m.accts[ai]
 	if a.arrivals == nil {
@@ -124,21 +123,13 @@ func (m *Model) readAhead(ai int32, s sim.Scheduler) {
 			continue
 		}
 		a.nextAt, a.nextFn, a.nextDur, a.hasNext = max(at, s.Now()), fn, dur, true
-		if m.run.keepAside(a) {
-			return
-		}
 		m.must(s, sim.Event{At: a.nextAt, Kind: evTrace, Obj: uint32(ai)})
 		return
 	}
 }
 
 func (m *Model) onTrace(ev sim.Event, s sim.Scheduler) {
-	m.onTraceArrival(int32(ev.Obj), s)
-}
-
-// onTraceArrival invokes account ai's next external arrival, due now, and reads the one
-// after it.
-func (m *Model) onTraceArrival(ai int32, s sim.Scheduler) {
+	ai := int32(ev.Obj)
 	a := &m.accts[ai]
 	if !a.hasNext {
 		return

@@ -77,8 +77,6 @@ type Model struct {
 	defaultService sim.Dist
 	// onEvent, when set (build tag enisim_invariants), runs after every event.
 	onEvent func(m *Model)
-	// run is Run's state (run.go).
-	run runState
 	// agg is the state of FidelityAggregate functions (aggregate.go); nil when none.
 	agg *aggregates
 }
@@ -118,10 +116,6 @@ type account struct {
 	nextFn  int32
 	nextDur time.Duration
 	hasNext bool
-	// aside: Run keeps that arrival out of the queue (run.go); asideSeq orders it among
-	// other accounts' arrivals kept aside for the same time.
-	aside    bool
-	asideSeq uint64
 }
 
 type comboKey struct {
@@ -187,7 +181,6 @@ func New(cfg *Config, seed sim.Seed, obs Observer) (*Model, error) {
 	if err := m.buildAggregates(); err != nil {
 		return nil, err
 	}
-	m.run.init(m.accts)
 	installInvariantHook(m)
 	return m, nil
 }
@@ -228,9 +221,6 @@ func (m *Model) Start(s sim.Scheduler) error {
 // schedule is Schedule for events whose time is known to be valid.
 func (m *Model) schedule(s sim.Scheduler, ev sim.Event) error {
 	_, err := s.Schedule(ev)
-	if err == nil {
-		m.run.queued(ev.At)
-	}
 	return err
 }
 
@@ -240,7 +230,6 @@ func (m *Model) must(s sim.Scheduler, ev sim.Event) sim.Handle {
 	if err != nil {
 		m.panicf("scheduling %+v: %v", ev, err)
 	}
-	m.run.queued(ev.At)
 	return h
 }
 

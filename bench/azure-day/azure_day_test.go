@@ -56,7 +56,7 @@ func simulate(b *testing.B, cfg *model.Config, seed uint64, until time.Duration)
 		if err := m.Start(q); err != nil {
 			b.Fatal(err)
 		}
-		st, err := m.Run(q, sim.Bounds{Until: sim.Time(until)}, nil)
+		st, err := sim.Run(q, m, sim.Bounds{Until: sim.Time(until)}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
