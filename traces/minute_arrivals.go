@@ -25,7 +25,6 @@ type MinuteArrivals struct {
 	cur     []cursor
 	heap    []heapEntry // the functions with arrivals left, ordered by (next arrival, index)
 	durs    []sim.Dist
-	durSrc  []*rand.PCG
 	minutes int
 }
 
@@ -36,12 +35,15 @@ type heapEntry struct {
 	fn int32
 }
 
+// cursor holds its streams by value, so that one arrival touches one cursor rather than
+// three scattered allocations.
 type cursor struct {
-	next   sim.Time  // time of the function's next arrival
-	arr    *rand.PCG // arrival-time stream
-	minute int32     // minute being spread
-	left   uint32    // arrivals still to generate in that minute, after next
-	pos    float64   // fraction of the minute reached by the previous order statistic
+	next   sim.Time // time of the function's next arrival
+	minute int32    // minute being spread
+	left   uint32   // arrivals still to generate in that minute, after next
+	pos    float64  // fraction of the minute reached by the previous order statistic
+	arr    rand.PCG // arrival-time stream
+	dur    rand.PCG // duration stream (unused without durations)
 }
 
 // Arrivals returns the day's arrivals. With durations (one per function, e.g.
@@ -71,14 +73,13 @@ func (t *FunctionTable) ArrivalsKeyed(seed sim.Seed, durations []sim.Dist, keys 
 	it := &MinuteArrivals{t: t, cur: make([]cursor, n), heap: make([]heapEntry, 0, n), minutes: MinutesPerDay}
 	if durations != nil {
 		it.durs = durations[:n:n]
-		it.durSrc = make([]*rand.PCG, n)
-		for fn := range it.durSrc {
-			it.durSrc[fn] = seed.Stream("trace-durations", key(fn))
+		for fn := range it.cur {
+			it.cur[fn].dur = *seed.Stream("trace-durations", key(fn))
 		}
 	}
 	for fn := 0; fn < n; fn++ {
 		c := &it.cur[fn]
-		c.arr = seed.Stream("trace-arrivals", key(fn))
+		c.arr = *seed.Stream("trace-arrivals", key(fn))
 		c.minute = -1
 		if it.advance(fn) {
 			it.heap = append(it.heap, heapEntry{at: c.next, fn: int32(fn)})
@@ -133,7 +134,7 @@ func (it *MinuteArrivals) Next() (Arrival, bool) {
 	fn := int(top.fn)
 	a := Arrival{At: top.at, Func: top.fn}
 	if it.durs != nil {
-		a.Duration = drawDuration(&it.durs[fn], it.durSrc[fn])
+		a.Duration = drawDuration(&it.durs[fn], &it.cur[fn].dur)
 	}
 	if it.advance(fn) {
 		it.down(heapEntry{at: it.cur[fn].next, fn: top.fn})
