@@ -13,6 +13,14 @@ import (
 	"github.com/enisim/enisim/sim"
 )
 
+// Upper bounds of integer parameters (see validateParams).
+const (
+	maxIPsPerENI   = 1_000
+	maxENIQuota    = 1_000_000
+	maxConcurrency = 10_000_000
+	maxCount       = 1 << 30
+)
+
 // errorf builds a configuration error naming the field and its value.
 func errorf(field string, value any, format string, args ...any) error {
 	return fmt.Errorf("%w: %s = %v: %s", ErrInvalidConfig, field, value, fmt.Sprintf(format, args...))
@@ -66,23 +74,25 @@ func (p *Params) validate() error {
 			return errorf(x.name, x.d, "must be positive")
 		}
 	}
+	// The upper bounds keep every count inside the model's 32-bit counters (a quota of
+	// 3·10^9 would wrap) with room to spare; each is far above any real AWS limit.
 	ints := []struct {
-		name string
-		v    int
-		min  int
+		name     string
+		v        int
+		min, max int
 	}{
-		{"params.ipsPerENI", p.IPsPerENI, 1}, {"params.connectionsPerENI", p.ConnectionsPerENI, 1},
-		{"params.vpcENIQuota", p.VPCENIQuota, 1}, {"params.ec2MaxRetries", p.EC2MaxRetries, 0},
-		{"params.accountConcurrency", p.AccountConcurrency, 1}, {"params.scalingStep", p.ScalingStep, 0},
-		{"params.legacyMemoryPerIPMB", p.LegacyMemoryPerIPMB, 1}, {"params.resetRTTs", p.ResetRTTs, 0},
+		{"params.ipsPerENI", p.IPsPerENI, 1, maxIPsPerENI}, {"params.connectionsPerENI", p.ConnectionsPerENI, 1, maxCount},
+		{"params.vpcENIQuota", p.VPCENIQuota, 1, maxENIQuota}, {"params.ec2MaxRetries", p.EC2MaxRetries, 0, 200},
+		{"params.accountConcurrency", p.AccountConcurrency, 1, maxConcurrency}, {"params.scalingStep", p.ScalingStep, 0, maxCount},
+		{"params.legacyMemoryPerIPMB", p.LegacyMemoryPerIPMB, 1, maxCount}, {"params.resetRTTs", p.ResetRTTs, 0, 1000},
 	}
 	for _, x := range ints {
 		if x.v < x.min {
 			return errorf(x.name, x.v, "must be at least %d", x.min)
 		}
-	}
-	if p.EC2MaxRetries > 200 {
-		return errorf("params.ec2MaxRetries", p.EC2MaxRetries, "must be at most 200")
+		if x.v > x.max {
+			return errorf(x.name, x.v, "must be at most %d", x.max)
+		}
 	}
 	if p.InitLimit < 0 {
 		return errorf("params.initLimit", p.InitLimit, "must not be negative")
@@ -248,8 +258,8 @@ func (m *Model) buildAccount(ai int32, ac *Account, path string) error {
 	if conc == 0 {
 		conc = p.AccountConcurrency
 	}
-	if conc < 0 {
-		return errorf(path+".concurrency", ac.Concurrency, "must not be negative")
+	if conc < 0 || conc > maxConcurrency {
+		return errorf(path+".concurrency", ac.Concurrency, "must be between 0 and %d", maxConcurrency)
 	}
 	dpa, err := dataplane.NewAccount(dataplane.AccountConfig{Concurrency: conc})
 	if err != nil {
@@ -296,8 +306,8 @@ func (m *Model) buildAccount(ai int32, ac *Account, path string) error {
 		if q == 0 {
 			q = p.VPCENIQuota
 		}
-		if q < 0 {
-			return errorf(f+".eniQuota", v.ENIQuota, "must not be negative")
+		if q < 0 || q > maxENIQuota {
+			return errorf(f+".eniQuota", v.ENIQuota, "must be between 0 and %d", maxENIQuota)
 		}
 		if v.NATGateways < 0 {
 			return errorf(f+".natGateways", v.NATGateways, "must not be negative")
@@ -621,8 +631,8 @@ func (m *Model) buildTimeline() error {
 			m.timeline = append(m.timeline, timelineItem{at: sim.Time(op.At), op: int32(i), fn: -1})
 			continue
 		case OpSetQuota:
-			if op.Value < 1 {
-				return errorf(path+".value", op.Value, "must be at least 1")
+			if op.Value < 1 || op.Value > maxENIQuota {
+				return errorf(path+".value", op.Value, "must be between 1 and %d", maxENIQuota)
 			}
 			switch op.Quota {
 			case QuotaVPCENIs:
