@@ -2,7 +2,9 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
 	"strings"
+	"time"
 )
 
 var opNames = []string{"CreateFunction", "UpdateFunctionConfiguration", "UpdateFunctionCode",
@@ -286,6 +288,14 @@ func (v *validator) run() {
 	if r.Replications < 0 {
 		v.report("run.replications", "", "replications must not be negative, got %d", r.Replications)
 	}
+	if r.Replications > maxReplications {
+		v.report("run.replications", "split the replications over several scenarios or seeds", "at most %d replications: every work unit is listed in memory before the runs start, got %d", maxReplications, r.Replications)
+	}
+	if r.SampleEvery != 0 && r.SampleEvery.D() < time.Millisecond {
+		v.report("run.sampleEvery", "e.g. sampleEvery: 1m", "sampleEvery must be at least 1ms, got %s", r.SampleEvery)
+	} else if r.SampleEvery > 0 && r.Duration > 0 && int64(r.Duration/r.SampleEvery) > maxSamples {
+		v.report("run.sampleEvery", "sample less often or simulate a shorter run", "%s sampled every %s is %d samples, each writing rows for every combination, subnet and active function; at most %d", r.Duration, r.SampleEvery, int64(r.Duration/r.SampleEvery), maxSamples)
+	}
 	if r.PerInvocation < 0 || r.PerInvocation > 1 {
 		v.report("run.perInvocation", "", "perInvocation is a fraction in [0, 1], got %g", r.PerInvocation)
 	}
@@ -325,7 +335,12 @@ func (v *validator) run() {
 	}
 }
 
-const maxSweepPoints = 10000
+const (
+	maxSweepPoints  = 10000
+	maxReplications = 100000
+	// maxSamples bounds duration/sampleEvery: a month at one-second sampling.
+	maxSamples = 31 * 24 * 3600
+)
 
 // Memory estimate: live heap per entity, measured (TestMeasureEntityCosts: heap after GC
 // of Model + model.New + a 2-minute run, minus the heap before, with runtime.MemStats;
@@ -359,7 +374,7 @@ const (
 // EstimateBytes is the memory the scenario would take to run: the heap of its functions,
 // versions, execution environments (at the accounts' concurrency) and trace state.
 func (s *Scenario) EstimateBytes() int64 {
-	var fns, versions, envs, traceBytes int64
+	var fns, versions, envs, traceBytes float64
 	for _, f := range s.Fleets {
 		n := int64(f.Count)
 		if f.Trace != nil {
@@ -372,18 +387,18 @@ func (s *Scenario) EstimateBytes() int64 {
 				}
 				switch {
 				case t.Format == "azure2019":
-					traceBytes += n * bytesPerTraceRow
+					traceBytes += float64(n) * bytesPerTraceRow
 					if t.RunsPath != "" {
-						traceBytes += n * bytesPerTraceRunRow
+						traceBytes += float64(n) * bytesPerTraceRunRow
 					}
 				default:
-					traceBytes += int64(max(1, len(f.Trace.Mapping.Accounts))) * bytesPerReorderQueue
+					traceBytes += float64(max(1, len(f.Trace.Mapping.Accounts))) * bytesPerReorderQueue
 				}
 				break
 			}
 		}
-		fns += n
-		versions += n * int64(f.Versions)
+		fns += float64(n)
+		versions += float64(n) * float64(f.Versions)
 	}
 	for _, a := range s.Accounts {
 		c := int64(a.Concurrency)
@@ -393,9 +408,15 @@ func (s *Scenario) EstimateBytes() int64 {
 				c = int64(*s.Params.Quotas.AccountConcurrency)
 			}
 		}
-		envs += c
+		envs += float64(c)
 	}
-	return fns*bytesPerFunction + versions*bytesPerVersion + envs*bytesPerEnvironment + traceBytes
+	// In float64, so counts near the integer limits saturate instead of wrapping into a
+	// small estimate that passes the memory limit.
+	total := fns*bytesPerFunction + versions*bytesPerVersion + envs*bytesPerEnvironment + traceBytes
+	if total >= math.MaxInt64/2 {
+		return math.MaxInt64 / 2
+	}
+	return int64(total)
 }
 
 func (v *validator) memory() {
@@ -404,6 +425,9 @@ func (v *validator) memory() {
 		limit = defaultMemoryLimit
 	}
 	est := v.s.EstimateBytes()
+	if limit > math.MaxInt64>>21 {
+		limit = math.MaxInt64 >> 21
+	}
 	if est > limit<<20 {
 		v.report("fleets", "reduce fleet counts or accounts' concurrency, split the scenario, or raise run.memoryLimit", "this scenario would need about %s of memory (functions, versions, execution environments, trace rows), more than run.memoryLimit %s", humanBytes(est), humanBytes(limit<<20))
 	}

@@ -61,15 +61,6 @@ func scenarioText(count, extra string) string {
 	return strings.Replace(s, "EXTRA\n", extra, 1)
 }
 
-// knownBug skips a check that fails today because of a reported bug, unless
-// ENISIM_KNOWN_BUGS=1 (then it runs, and fails until the bug is fixed).
-func knownBug(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("ENISIM_KNOWN_BUGS") != "1" {
-		t.Skipf("known bug (docs/robustness.md): %s; run with ENISIM_KNOWN_BUGS=1 to check it", what)
-	}
-}
-
 // inDir runs realMain with dir as the working directory.
 func inDir(t *testing.T, dir string, args ...string) (int, string, string) {
 	t.Helper()
@@ -134,8 +125,8 @@ func TestHugeScenarioRefusedBeforeAllocating(t *testing.T) {
 }
 
 // Sizes at the edges of the integer range must be refused like any other huge size, not
-// overflow the estimate. Both cases below fail today (see docs/robustness.md), so they
-// run only with ENISIM_KNOWN_BUGS=1, in a child process with capped memory.
+// overflow the estimate (a bug this test found, docs/robustness.md); they run in a child
+// process with capped memory.
 func TestHugeSizesAtIntegerLimits(t *testing.T) {
 	dir := t.TempDir()
 	cases := []struct{ name, text string }{
@@ -149,7 +140,6 @@ func TestHugeSizesAtIntegerLimits(t *testing.T) {
 	for _, c := range cases {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, c.name+".yaml"), []byte(c.text), 0o644))
 		t.Run(c.name, func(t *testing.T) {
-			knownBug(t, c.name+" is not refused before allocation")
 			code, out := childLimited(t, dir, "run", c.name+".yaml", "-o", "out")
 			assert.NotContains(t, out, "panic:")
 			assert.NotContains(t, out, "out of memory")
@@ -187,15 +177,12 @@ func created(t *testing.T, root string, before []string) []string {
 }
 
 // The default output directory is out/NAME, NAME from the scenario file's name: odd file
-// names (spaces, dots, non-ASCII, a leading dash) keep every file under out/. A file
-// named "...yaml" (NAME "..") is a known bug: its tables land in the working directory.
+// names (spaces, dots, non-ASCII, a leading dash) keep every file under out/, and names
+// that are only dots ("..yaml", "...yaml") become out/scenario.
 func TestOutputPathsFromScenarioNamesStayInOut(t *testing.T) {
 	names := []string{"a b.yaml", "a..b.yaml", "ünï-名.yaml", "-dash.yaml", "..yaml", "x.y.z.yaml", "...yaml"}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
-			if name == "...yaml" {
-				knownBug(t, `scenario file "...yaml" has name "..": out/.. is the working directory`)
-			}
 			root := t.TempDir()
 			work := filepath.Join(root, "work")
 			require.NoError(t, os.MkdirAll(filepath.Join(root, "sc"), 0o755))
@@ -212,7 +199,7 @@ func TestOutputPathsFromScenarioNamesStayInOut(t *testing.T) {
 					t.Fatalf("run %q wrote %s, outside work/out", name, p)
 				}
 			}
-			assert.FileExists(t, filepath.Join(work, "out", strings.TrimSuffix(name, ".yaml"), "summary.json"))
+			assert.FileExists(t, filepath.Join(work, "out", outName(strings.TrimSuffix(name, ".yaml")), "summary.json"))
 		})
 	}
 }
@@ -343,11 +330,9 @@ func TestTracePathsFollowTheDocumentedRule(t *testing.T) {
 
 // A sampling interval of 1 ns over 10 minutes means 6·10^11 sampling events and rows for
 // every combination, subnet and active function: the run never ends and writes gigabytes
-// per second. It should be refused at validation like any other huge size; today it is
-// accepted (known bug, docs/robustness.md), so the check runs only with
-// ENISIM_KNOWN_BUGS=1.
+// per second. It is refused at validation like any other huge size (it was accepted
+// until this test found it, docs/robustness.md).
 func TestTinySampleIntervalRefused(t *testing.T) {
-	knownBug(t, "run.sampleEvery: 1ns is accepted")
 	dir := t.TempDir()
 	text := strings.Replace(scenarioText("10", ""), "sampleEvery: 5m", "sampleEvery: 1ns", 1)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "tiny.yaml"), []byte(text), 0o644))
@@ -358,9 +343,8 @@ func TestTinySampleIntervalRefused(t *testing.T) {
 
 // Parameters beyond the model's 32-bit counters must be refused as bad input. Today a VPC
 // ENI quota or IPs per ENI of 3·10^9 passes validation, wraps in the model's int32 fields
-// and the run ends with "model invariant broken" (exit 1) — known bug, docs/robustness.md.
+// and the run ended with "model invariant broken" (exit 1) until this test found it.
 func TestOverflowingParamsRefused(t *testing.T) {
-	knownBug(t, "params above 2^31 wrap in the model")
 	dir := t.TempDir()
 	for _, p := range []string{"quotas:\n    vpcENIs: 3000000000", "eni:\n    ipsPerENI: 3000000000"} {
 		t.Run(strings.Fields(p)[1], func(t *testing.T) {

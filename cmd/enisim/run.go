@@ -10,9 +10,11 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
+	"unicode"
 
 	"github.com/spf13/pflag"
 
+	"github.com/enisim/enisim/model"
 	"github.com/enisim/enisim/results"
 	"github.com/enisim/enisim/runner"
 	"github.com/enisim/enisim/scenarios"
@@ -142,7 +144,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	}
 	dir := *out
 	if dir == "" {
-		dir = filepath.Join("out", sc.Name)
+		dir = filepath.Join("out", outName(sc.Name))
 	}
 	if err := prepareOutDir(dir, *force); err != nil {
 		return err
@@ -170,10 +172,33 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if errors.Is(err, runner.ErrInterrupted) {
 		return incompleteError{err.Error()}
 	}
-	if err != nil && errors.Is(err, scenarios.ErrInvalid) {
+	if isBadScenario(err) {
 		return usageError{err}
 	}
 	return err
+}
+
+// isBadScenario reports whether err is the scenario's fault: the scenario parser's or the
+// model's validation (a value only the model bounds, e.g. a quota past 2^31).
+func isBadScenario(err error) bool {
+	return err != nil && (errors.Is(err, scenarios.ErrInvalid) || errors.Is(err, model.ErrInvalidConfig))
+}
+
+// outName is the default output directory name for a scenario: its name with path
+// separators and control characters replaced, and never "", "." or ".." — so a scenario
+// file called "...yaml" cannot make enisim write into (or --force remove) the current
+// directory or its parent.
+func outName(name string) string {
+	s := strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || unicode.IsControl(r) {
+			return '_'
+		}
+		return r
+	}, name)
+	if strings.Trim(s, ".") == "" {
+		return "scenario"
+	}
+	return s
 }
 
 func cmdValidate(args []string, stdout, stderr io.Writer) error {
@@ -190,12 +215,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 	for _, a := range fs.Args() {
 		sc, err := loadScenario(a)
 		if err == nil {
-			for _, p := range sc.Sweep() {
-				if _, err = sc.Model(p); err != nil {
-					err = usageError{fmt.Errorf("%s: sweep point %s: %w", a, p.Label(), err)}
-					break
-				}
-			}
+			err = checkModel(a, sc)
 		}
 		if err != nil {
 			fmt.Fprintln(stderr, err)
@@ -211,6 +231,29 @@ func cmdValidate(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 		return usageError{fmt.Errorf("%d of %d scenarios invalid", len(bad), fs.NArg())}
+	}
+	return nil
+}
+
+// checkModel converts every sweep point and builds its model (without running it), so
+// validate also reports what only the model checks.
+func checkModel(file string, sc *scenarios.Scenario) error {
+	for _, p := range sc.Sweep() {
+		cfg, err := sc.Model(p)
+		if err == nil {
+			for _, pc := range cfg.Partitions() {
+				if _, err = model.New(pc, 0, nil); err != nil {
+					break
+				}
+			}
+		}
+		if err != nil {
+			err = fmt.Errorf("%s: sweep point %s: %w", file, p.Label(), err)
+			if isBadScenario(err) {
+				return usageError{err}
+			}
+			return err
+		}
 	}
 	return nil
 }

@@ -183,7 +183,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 	}
 	dir := *out
 	if dir == "" {
-		dir = filepath.Join("out", sc.Name+"-sweep")
+		dir = filepath.Join("out", outName(sc.Name)+"-sweep")
 	}
 	root := sc.Settings().Seed
 	if fs.Changed("seed") {
