@@ -640,7 +640,6 @@ func (m *Model) buildTimeline() error {
 					return errorf(path+".target", op.Target, "no such VPC in account %s", a.id)
 				}
 			case QuotaConcurrency:
-				return errorf(path+".quota", "concurrency", "changing the account concurrency during a run is not supported (dataplane.Account has a fixed quota)")
 			default:
 				return errorf(path+".quota", op.Quota, "unknown quota")
 			}

@@ -548,8 +548,14 @@ func (m *Model) accountOp(top *TimelineOp, s sim.Scheduler) {
 			}
 			v.quota = int32(top.Value)
 			report("Successful", ErrNone, top.Target)
+		case QuotaConcurrency:
+			if err := a.dp.SetConcurrency(top.Value); err != nil {
+				report("Rejected", ErrInvalidParameterValue, "concurrency")
+				return
+			}
+			report("Successful", ErrNone, "concurrency")
 		default:
-			report("Rejected", ErrInvalidParameterValue, "concurrency")
+			report("Rejected", ErrInvalidParameterValue, "quota")
 		}
 	}
 }

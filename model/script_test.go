@@ -428,6 +428,9 @@ func (h *harness) exec(line string) error {
 	case "set-quota":
 		n, _ := strconv.Atoi(pos[1])
 		h.m.applyOp(&TimelineOp{Kind: OpSetQuota, Quota: QuotaVPCENIs, Target: pos[0], Value: n}, -1, h.q)
+	case "set-concurrency":
+		n, _ := strconv.Atoi(pos[0])
+		h.m.applyOp(&TimelineOp{Kind: OpSetQuota, Quota: QuotaConcurrency, Value: n}, -1, h.q)
 	case "advance":
 		d, err := parseDur(pos[0])
 		if err != nil {

@@ -16,6 +16,7 @@ type Account struct {
 	inFlight    int32
 	peak        int32
 	rate        bucket
+	rpsDerived  bool // rps is 10 × concurrency (AccountConfig.InvocationsPerSecond was 0)
 }
 
 // NewAccount validates c and returns an account with no invocation in flight and a full
@@ -25,7 +26,23 @@ func NewAccount(c AccountConfig) (*Account, error) {
 		return nil, err
 	}
 	rps := int64(c.rps())
-	return &Account{concurrency: int32(c.Concurrency), rps: rps, rate: newBucket(rps, time.Second)}, nil
+	return &Account{concurrency: int32(c.Concurrency), rps: rps, rate: newBucket(rps, time.Second), rpsDerived: c.InvocationsPerSecond == 0}, nil
+}
+
+// SetConcurrency changes the account's concurrency quota during a run (a quota increase
+// granted, or a lowered limit). Invocations already running keep running; new ones are
+// throttled while InFlight is at or above the new quota. When the invocations-per-second
+// cap was derived from the concurrency (10×), it follows the new quota.
+func (a *Account) SetConcurrency(n int) error {
+	c := AccountConfig{Concurrency: n}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	a.concurrency = int32(n)
+	if a.rpsDerived {
+		a.rps = int64(c.rps())
+	}
+	return nil
 }
 
 // InFlight is the number of invocations of the account running now.

@@ -3,6 +3,8 @@ package dataplane
 import (
 	"testing"
 	"time"
+
+	"github.com/enisim/enisim/sim"
 )
 
 func TestScalingRateThrottlesNewEnvironmentsBeyond1000Per10s(t *testing.T) {
@@ -108,5 +110,64 @@ func TestThrottledInvocationChangesNothing(t *testing.T) {
 	acc.Add(&Outcome{Throttle: ThrottledConcurrency})
 	if acc.Throttled != 1 || acc.ByThrottle[ThrottledConcurrency] != 1 || acc.Invocations != 0 {
 		t.Fatalf("accumulator: %+v", acc)
+	}
+}
+
+func TestSetConcurrencyChangesTheQuotaDuringARun(t *testing.T) {
+	a := mustAccount(t, AccountConfig{Concurrency: 2})
+	p := mustPool(t, noLimits())
+	invoke(t, p, a, 0, time.Second)
+	invoke(t, p, a, 0, time.Second)
+	if o := p.Invoke(0, a, Request{}, src); o.Throttle != ThrottledConcurrency {
+		t.Fatalf("3rd concurrent invocation at quota 2: %v", o.Throttle)
+	}
+	if err := a.SetConcurrency(3); err != nil {
+		t.Fatal(err)
+	}
+	if o := p.Invoke(0, a, Request{}, src); o.Throttle != NotThrottled {
+		t.Fatalf("3rd concurrent invocation after raising the quota to 3: %v", o.Throttle)
+	}
+	// Lowering below what is in flight keeps the running invocations and throttles new ones.
+	if err := a.SetConcurrency(1); err != nil {
+		t.Fatal(err)
+	}
+	if a.InFlight() != 3 || a.Concurrency() != 1 {
+		t.Fatalf("in flight %d, quota %d", a.InFlight(), a.Concurrency())
+	}
+	if o := p.Invoke(0, a, Request{}, src); o.Throttle != ThrottledConcurrency {
+		t.Fatalf("invocation above the lowered quota: %v", o.Throttle)
+	}
+	if err := a.SetConcurrency(0); err == nil {
+		t.Fatal("a quota of 0 must be refused")
+	}
+}
+
+func TestSetConcurrencyMovesTheDerivedRateCap(t *testing.T) {
+	a := mustAccount(t, AccountConfig{Concurrency: 1}) // 10 invocations/s
+	p := mustPool(t, noLimits())
+	run := func(now sim.Time, n int) (ok int) {
+		for i := 0; i < n; i++ {
+			o := p.Invoke(now, a, Request{}, src)
+			if o.Throttle == NotThrottled {
+				ok++
+				p.Complete(o.End, a, o.Env, o.Gen)
+			}
+		}
+		return ok
+	}
+	if err := a.SetConcurrency(3); err != nil { // 30 invocations/s
+		t.Fatal(err)
+	}
+	// The bucket keeps its level when the cap changes and refills to the new cap: a whole
+	// second later one instant admits 30.
+	if got := run(at(time.Second), 40); got != 30 {
+		t.Fatalf("admitted %d within one instant at quota 3, want the 30/s cap", got)
+	}
+	b := mustAccount(t, AccountConfig{Concurrency: 1, InvocationsPerSecond: 5})
+	if err := b.SetConcurrency(3); err != nil {
+		t.Fatal(err)
+	}
+	if b.rps != 5 {
+		t.Fatalf("an explicit rate cap must not follow the concurrency: %d/s", b.rps)
 	}
 }
