@@ -113,7 +113,7 @@ func RunUnit(sc *scenarios.Scenario, u Unit, opts Options) (Outcome, error) {
 		root = *opts.Seed
 	}
 	seed := UnitSeed(root, u)
-	cfg, err := sc.Model(u.Point)
+	cfg, err := sc.ModelForUnit(u.Point, seed)
 	if err != nil {
 		return Outcome{}, err
 	}

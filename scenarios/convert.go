@@ -174,6 +174,18 @@ type fleetPlace struct {
 // derive from run.seed by stable keys, so they are the same in every replication and
 // every sweep point: comparisons see the same fleet.
 func (s *Scenario) Model(pt SweepPoint) (*model.Config, error) {
+	return s.model(pt, 0, false)
+}
+
+// ModelForUnit is Model for one work unit of a run: the structure is the same as Model's
+// (it derives from run.seed), but the timing randomness the conversion itself draws — where
+// a per-minute trace's invocations fall within each minute — derives from the unit's seed,
+// so replications of a trace replay differ as replications of a Poisson workload do.
+func (s *Scenario) ModelForUnit(pt SweepPoint, unitSeed uint64) (*model.Config, error) {
+	return s.model(pt, sim.Seed(unitSeed), true)
+}
+
+func (s *Scenario) model(pt SweepPoint, unitSeed sim.Seed, useUnit bool) (*model.Config, error) {
 	ps := s
 	if len(pt.Assign) > 0 {
 		errs := &errList{file: s.Source}
@@ -186,12 +198,16 @@ func (s *Scenario) Model(pt SweepPoint) (*model.Config, error) {
 		}
 		ps = p
 	}
-	return ps.toModel()
+	return ps.toModel(unitSeed, useUnit)
 }
 
-func (s *Scenario) toModel() (*model.Config, error) {
+func (s *Scenario) toModel(unitSeed sim.Seed, useUnit bool) (*model.Config, error) {
 	set := s.Settings()
 	seed := sim.Seed(set.Seed)
+	arrivalSeed := seed
+	if useUnit {
+		arrivalSeed = unitSeed
+	}
 	cfg := &model.Config{
 		Params:        s.modelParams(),
 		Legacy:        s.Params.Legacy.Enabled,
@@ -290,7 +306,7 @@ func (s *Scenario) toModel() (*model.Config, error) {
 		f := &s.Fleets[fi]
 		places[fi] = fleetPlace{local: map[int][]int{}, global: map[int][]int{}}
 		if f.Trace != nil {
-			if err := s.traceFleet(cfg, fi, seed, &places[fi], acct); err != nil {
+			if err := s.traceFleet(cfg, fi, seed, arrivalSeed, &places[fi], acct); err != nil {
 				return nil, err
 			}
 			continue

@@ -114,7 +114,7 @@ func FuzzParse(f *testing.F) {
 			if functionCount(p) > fuzzMaxFunctions {
 				continue
 			}
-			if _, err := p.toModel(); err != nil && !errors.Is(err, ErrInvalid) {
+			if _, err := p.toModel(0, false); err != nil && !errors.Is(err, ErrInvalid) {
 				t.Fatalf("Model(%s): %v", pt.Label(), err)
 			}
 		}

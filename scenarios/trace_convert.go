@@ -24,7 +24,7 @@ import (
 // Each account's source covers only its own functions, so a trace spread over N accounts
 // is generated once in total, not N times (azure2019: one sub-table per account; the
 // per-invocation formats: see perInvocationSource for what is repeated).
-func (s *Scenario) traceFleet(cfg *model.Config, fi int, seed sim.Seed, place *fleetPlace, acct map[string]int) error {
+func (s *Scenario) traceFleet(cfg *model.Config, fi int, seed, arrivalSeed sim.Seed, place *fleetPlace, acct map[string]int) error {
 	f := &s.Fleets[fi]
 	t := f.Trace
 	var info *traceInfo
@@ -99,7 +99,7 @@ func (s *Scenario) traceFleet(cfg *model.Config, fi int, seed sim.Seed, place *f
 	var srcs map[int]model.Arrivals
 	var err error
 	if info.Format == "azure2019" {
-		srcs, err = azure2019Sources(info, f.Name, seed, place, used, &s.Accounts)
+		srcs, err = azure2019Sources(info, f.Name, arrivalSeed, place, used, &s.Accounts)
 	} else {
 		srcs, err = perInvocationSources(info, n, place, used)
 	}

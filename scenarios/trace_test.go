@@ -389,3 +389,53 @@ func checkMinuteCounts(t *testing.T, got []replayed, path string, n int) int {
 	}
 	return len(used)
 }
+
+// A per-minute trace's invocations fall at different instants within their minutes in
+// different work units (ModelForUnit's seed) but in the same minutes, while Model and a
+// unit with the run seed agree exactly.
+func TestTraceArrivalTimesFollowTheUnitSeed(t *testing.T) {
+	sc, err := Parse("unit.yaml", []byte(memScenario(0, 10, writeAzure2019(t, 8))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	arrivals := func(cfg *model.Config) (out []sim.Time) {
+		for _, a := range cfg.Accounts {
+			if a.Arrivals == nil {
+				continue
+			}
+			for {
+				at, _, _, ok := a.Arrivals.Next()
+				if !ok {
+					break
+				}
+				out = append(out, at)
+			}
+		}
+		return out
+	}
+	pt := sc.Sweep()[0]
+	base, err := sc.Model(pt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same, err := sc.ModelForUnit(pt, sc.Settings().Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := sc.ModelForUnit(pt, 12345)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b, c := arrivals(base), arrivals(same), arrivals(other)
+	if len(a) != 8 || !slices.Equal(a, b) {
+		t.Fatalf("Model and ModelForUnit(run seed) differ: %v vs %v", a, b)
+	}
+	if slices.Equal(a, c) {
+		t.Fatalf("another unit seed gave the same arrival instants %v", c)
+	}
+	for i := range a {
+		if a[i]/sim.Time(time.Minute) != c[i]/sim.Time(time.Minute) {
+			t.Fatalf("arrival %d moved to another minute: %v vs %v", i, a[i], c[i])
+		}
+	}
+}
