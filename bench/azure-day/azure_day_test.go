@@ -8,15 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/enisim/enisim/model"
+	"github.com/enisim/enisim/bench/internal/e2e"
 	"github.com/enisim/enisim/results"
 	"github.com/enisim/enisim/runner"
 	"github.com/enisim/enisim/scenarios"
-	"github.com/enisim/enisim/sim"
 )
 
 const trace = "../../../shared/traces/azure2019/1000_inv.csv"
@@ -25,46 +23,6 @@ func needTrace(b *testing.B) {
 	if _, err := os.Stat(trace); err != nil {
 		b.Skip("../shared/traces not found: the Azure 2019 trace is read from ../shared/traces beside the repository")
 	}
-}
-
-// discard is an Observer that drops everything, to measure the model without output.
-type discard struct{ intervals int }
-
-func (discard) ENISample(model.ENISample)       {}
-func (discard) SubnetSample(model.SubnetSample) {}
-func (discard) StateChange(model.StateChange)   {}
-func (discard) Operation(model.Operation)       {}
-func (discard) ENIEvent(model.ENIEvent)         {}
-func (d *discard) Interval(model.IntervalStats) { d.intervals++ }
-func (discard) Invocation(model.Invocation)     {}
-
-func peakRSSMiB() float64 {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return float64(ru.Maxrss) / 1024
-}
-
-// simulate runs every partition of cfg on this goroutine with a discarding observer and
-// returns the events handled and the invocations the model counted.
-func simulate(b *testing.B, cfg *model.Config, seed uint64, until time.Duration) (events uint64, inv int64) {
-	for _, pc := range cfg.Partitions() {
-		m, err := model.New(pc, sim.Seed(seed), &discard{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		q := sim.NewQueue(1 << 16)
-		if err := m.Start(q); err != nil {
-			b.Fatal(err)
-		}
-		st, err := sim.Run(q, m, sim.Bounds{Until: sim.Time(until)}, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		m.Finish(sim.Time(until))
-		events += st.Events
-		inv += m.Counters().Invocations
-	}
-	return events, inv
 }
 
 // BenchmarkAzureDayModel: the model alone (observations discarded), one core. The trace is
@@ -89,9 +47,12 @@ func BenchmarkAzureDayModel(b *testing.B) {
 		runtime.GC()
 		b.StartTimer()
 		t0 := time.Now()
-		e, n := simulate(b, cfg, st.Seed, st.Duration)
+		e, n, err := e2e.Simulate(cfg, st.Seed, st.Duration)
+		if err != nil {
+			b.Fatal(err)
+		}
 		elapsed += time.Since(t0)
-		events += uint64(e)
+		events += e
 		inv += n
 	}
 	if want := int64(11_639_447) * int64(b.N); inv != want {
@@ -99,7 +60,7 @@ func BenchmarkAzureDayModel(b *testing.B) {
 	}
 	b.ReportMetric(float64(events)/elapsed.Seconds(), "events/s")
 	b.ReportMetric(float64(inv)/elapsed.Seconds(), "invocations/s")
-	b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
+	b.ReportMetric(e2e.PeakRSSMiB(), "peak-RSS-MiB")
 }
 
 // BenchmarkAzureDayRun: what `enisim run azure-trace --parallel 1` does — model plus Arrow
@@ -127,5 +88,5 @@ func BenchmarkAzureDayRun(b *testing.B) {
 	}
 	b.ReportMetric(float64(events)/elapsed.Seconds(), "events/s")
 	b.ReportMetric(float64(inv)/elapsed.Seconds(), "invocations/s")
-	b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
+	b.ReportMetric(e2e.PeakRSSMiB(), "peak-RSS-MiB")
 }
