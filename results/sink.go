@@ -269,7 +269,7 @@ func (s *Sink) Close() error {
 	for i, t := range s.tables {
 		var err error
 		if i == tInvocations && t.all == 0 {
-			t.rb.Release()
+			t.release()
 			continue
 		}
 		err = t.close()

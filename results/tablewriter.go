@@ -65,9 +65,11 @@ func newRecordWriter(f Format, out *atomicFile, schema *arrow.Schema, mem memory
 	return nil, fmt.Errorf("%w: format %d", ErrOptions, f)
 }
 
-// tableWriter appends rows of one table to a record builder and writes a record batch every
-// batchRows rows, so at most one batch per table is held in memory. The file is created at
-// the first flush (a partition that never emits a row holds no open file until Close).
+// tableWriter appends rows of one table to plain Go column buffers (see column) and writes a
+// record batch every batchRows rows, so at most one batch per table is held in memory. The
+// buffers are reused from batch to batch, so a long run appends without allocating once its
+// batches have reached their size. The file is created at the first flush (a partition that
+// never emits a row holds no open file until Close).
 type tableWriter struct {
 	spec      *TableSpec
 	schema    *arrow.Schema
@@ -77,8 +79,7 @@ type tableWriter struct {
 	batchRows int
 	wrap      func(io.Writer) io.Writer // test hook: wraps the file writer
 
-	rb   *array.RecordBuilder
-	cols []array.Builder
+	cols []column
 	ci   int   // next column of the row being appended
 	rows int   // rows in the current batch
 	all  int64 // rows written or buffered in total
@@ -89,9 +90,12 @@ type tableWriter struct {
 
 func newTableWriter(spec *TableSpec, path string, f Format, mem memory.Allocator, batchRows int) *tableWriter {
 	schema := spec.Schema()
-	rb := array.NewRecordBuilder(mem, schema)
+	cols := make([]column, len(spec.Columns))
+	for i, c := range spec.Columns {
+		cols[i] = newColumn(c.Type)
+	}
 	return &tableWriter{spec: spec, schema: schema, path: path, format: f, mem: mem,
-		batchRows: batchRows, rb: rb, cols: rb.Fields()}
+		batchRows: batchRows, cols: cols}
 }
 
 // endRow counts the row just appended and flushes a full batch.
@@ -124,39 +128,43 @@ func (t *tableWriter) open() error {
 	return nil
 }
 
-// flush writes the buffered rows as one record batch. After an error the builder is still
-// drained (so memory stays bounded) but nothing more is written.
+// flush writes the buffered rows as one record batch and empties the column buffers. After
+// an error the buffers are still emptied (so memory stays bounded) but nothing more is
+// written.
 func (t *tableWriter) flush() {
 	if t.rows == 0 {
 		return
 	}
-	full := t.rows >= t.batchRows
-	rec := t.rb.NewRecord()
-	defer rec.Release()
+	n := t.rows
 	t.rows = 0
-	if full {
-		t.reserve(rec)
+	if t.err == nil {
+		if err := t.open(); err != nil {
+			t.err = err
+		} else {
+			t.writeBatch(n)
+		}
 	}
-	if t.err != nil {
-		return
-	}
-	if err := t.open(); err != nil {
-		t.err = err
-		return
-	}
-	if err := t.w.write(rec); err != nil {
-		t.err = fmt.Errorf("results: write %s: %w", t.path, err)
+	// The Parquet writer keeps references into string bytes (column chunk statistics hold
+	// min/max as slices of the batch's data), so those bytes must not be overwritten; the
+	// IPC writer has copied everything to the file by the time Write returns.
+	keepData := t.format != Parquet
+	for i := range t.cols {
+		t.cols[i].reset(keepData)
 	}
 }
 
-// reserve sizes the (now empty) builders for a batch like the one just cut, so the next
-// batch appends without repeated grow-and-copy of its buffers.
-func (t *tableWriter) reserve(rec arrow.Record) {
-	for i, b := range t.cols {
-		b.Reserve(t.batchRows)
-		if sb, ok := b.(*array.StringBuilder); ok {
-			sb.ReserveData(int(rec.Column(i).(*array.String).ValueOffset(rec.Column(i).Len())))
-		}
+func (t *tableWriter) writeBatch(n int) {
+	arrs := make([]arrow.Array, len(t.cols))
+	for i := range t.cols {
+		arrs[i] = t.cols[i].array(t.schema.Field(i).Type, n)
+	}
+	rec := array.NewRecord(t.schema, arrs, int64(n))
+	for _, a := range arrs {
+		a.Release()
+	}
+	defer rec.Release()
+	if err := t.w.write(rec); err != nil {
+		t.err = fmt.Errorf("results: write %s: %w", t.path, err)
 	}
 }
 
@@ -164,7 +172,7 @@ func (t *tableWriter) reserve(rec arrow.Record) {
 // On any error the temporary file is removed and no final file exists.
 func (t *tableWriter) close() error {
 	t.flush()
-	defer t.rb.Release()
+	defer t.release()
 	if t.err == nil {
 		t.err = t.open() // a table with no rows is still written: schema only
 	}
@@ -186,6 +194,13 @@ func (t *tableWriter) close() error {
 	return nil
 }
 
+// release drops the column buffers (a closed Sink holds no batch memory).
+func (t *tableWriter) release() {
+	for i := range t.cols {
+		t.cols[i] = column{kind: t.cols[i].kind}
+	}
+}
+
 // abort drops the temporary file without writing a final one.
 func (t *tableWriter) abort() {
 	if t.w != nil {
@@ -199,11 +214,21 @@ func (t *tableWriter) abort() {
 }
 
 // Typed appends, in schema order: each call fills the next column of the current row and
-// endRow checks that every column was filled exactly once.
+// endRow checks that every column was filled exactly once; a call of the wrong type for
+// its column panics (a bug in the Sink, not bad input).
 
-func (t *tableWriter) str(v string)  { t.cols[t.ci].(*array.StringBuilder).Append(v); t.ci++ }
-func (t *tableWriter) f64(v float64) { t.cols[t.ci].(*array.Float64Builder).Append(v); t.ci++ }
-func (t *tableWriter) i64(v int64)   { t.cols[t.ci].(*array.Int64Builder).Append(v); t.ci++ }
-func (t *tableWriter) i32(v int32)   { t.cols[t.ci].(*array.Int32Builder).Append(v); t.ci++ }
-func (t *tableWriter) u64(v uint64)  { t.cols[t.ci].(*array.Uint64Builder).Append(v); t.ci++ }
-func (t *tableWriter) bln(v bool)    { t.cols[t.ci].(*array.BooleanBuilder).Append(v); t.ci++ }
+func (t *tableWriter) next(k colKind) *column {
+	c := &t.cols[t.ci]
+	if c.kind != k {
+		panic(fmt.Sprintf("results: table %s: column %s is not %s", t.spec.Name, t.spec.Columns[t.ci].Name, k))
+	}
+	t.ci++
+	return c
+}
+
+func (t *tableWriter) str(v string)  { t.next(kString).appendString(v) }
+func (t *tableWriter) f64(v float64) { c := t.next(kFloat64); c.f64 = append(c.f64, v) }
+func (t *tableWriter) i64(v int64)   { c := t.next(kInt64); c.i64 = append(c.i64, v) }
+func (t *tableWriter) i32(v int32)   { c := t.next(kInt32); c.i32 = append(c.i32, v) }
+func (t *tableWriter) u64(v uint64)  { c := t.next(kUint64); c.u64 = append(c.u64, v) }
+func (t *tableWriter) bln(v bool)    { t.next(kBool).appendBool(v) }
