@@ -62,12 +62,45 @@ func newColumn(t arrow.DataType) column {
 	panic(fmt.Sprintf("results: no column buffer for Arrow type %s", t))
 }
 
-func (c *column) appendString(v string) {
+func (c *column) appendString(v string, batchRows int) {
 	if len(c.offs) == 0 {
-		c.offs = append(c.offs, 0)
+		c.offs = push(c.offs, 0, batchRows+1)
+	}
+	if len(c.data)+len(v) > cap(c.data) {
+		c.data = growBytes(c.data, len(v))
 	}
 	c.data = append(c.data, v...)
-	c.offs = append(c.offs, int32(len(c.data)))
+	c.offs = push(c.offs, int32(len(c.data)), batchRows+1)
+}
+
+// Growth: a column's buffers are allocated while its first batch fills and then reused, so
+// growth happens once per table and run. Growing fourfold (to at most a full batch) rather
+// than Go's doubling halves the bytes allocated and copied on the way to a full batch.
+const (
+	minColumnCap  = 64
+	columnGrowth  = 4
+	minStringData = 1024
+)
+
+// push appends v to s, growing s fourfold when full, to at most limit elements (the
+// batch size, which a column never exceeds).
+func push[T any](s []T, v T, limit int) []T {
+	if len(s) == cap(s) {
+		n := max(minColumnCap, cap(s)*columnGrowth)
+		n = max(min(n, limit), len(s)+1)
+		g := make([]T, len(s), n)
+		copy(g, s)
+		s = g
+	}
+	return append(s, v)
+}
+
+// growBytes returns b with room for extra more bytes, at least four times its capacity.
+func growBytes(b []byte, extra int) []byte {
+	n := max(minStringData, cap(b)*columnGrowth, len(b)+extra)
+	g := make([]byte, len(b), n)
+	copy(g, b)
+	return g
 }
 
 func (c *column) appendBool(v bool) {
@@ -117,7 +150,7 @@ func (c *column) reset(keepData bool) {
 	if keepData {
 		c.data = c.data[:0]
 	} else if c.data != nil {
-		c.data = make([]byte, 0, cap(c.data))
+		c.data = make([]byte, 0, len(c.data)+len(c.data)/8)
 	}
 }
 

@@ -5,6 +5,7 @@
 package overhead
 
 import (
+	"io/fs"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -49,6 +50,7 @@ func BenchmarkDefault(b *testing.B) {
 			b.ReportAllocs()
 			var events uint64
 			var elapsed time.Duration
+			var size int64
 			for i := 0; i < b.N; i++ {
 				dir := filepath.Join(b.TempDir(), "out")
 				t0 := time.Now()
@@ -58,8 +60,33 @@ func BenchmarkDefault(b *testing.B) {
 				}
 				elapsed += time.Since(t0)
 				events += o.Events()
+				b.StopTimer()
+				size += dirSize(b, dir)
+				b.StartTimer()
 			}
 			b.ReportMetric(float64(events)/elapsed.Seconds(), "events/s")
+			// Output size shows what an encoding setting trades for speed.
+			b.ReportMetric(float64(size)/float64(b.N), "out-bytes/op")
 		})
 	}
+}
+
+// dirSize is the total size of the regular files under dir.
+func dirSize(b *testing.B, dir string) int64 {
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		n += fi.Size()
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
