@@ -26,7 +26,7 @@ func BenchmarkDefault(b *testing.B) {
 	b.Run("model", func(b *testing.B) {
 		b.ReportAllocs()
 		var events uint64
-		var elapsed time.Duration
+		var elapsed, cpu time.Duration
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
 			cfg, err := sc.Model(sc.Sweep()[0])
@@ -35,36 +35,40 @@ func BenchmarkDefault(b *testing.B) {
 			}
 			runtime.GC()
 			b.StartTimer()
-			t0 := time.Now()
+			t0, c0 := time.Now(), processCPU()
 			e, _, err := e2e.Simulate(cfg, st.Seed, st.Duration)
 			if err != nil {
 				b.Fatal(err)
 			}
 			elapsed += time.Since(t0)
+			cpu += processCPU() - c0
 			events += e
 		}
 		b.ReportMetric(float64(events)/elapsed.Seconds(), "events/s")
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	})
 	for _, f := range []results.Format{results.Arrow, results.Parquet} {
 		b.Run("run-"+f.String(), func(b *testing.B) {
 			b.ReportAllocs()
 			var events uint64
-			var elapsed time.Duration
+			var elapsed, cpu time.Duration
 			var size int64
 			for i := 0; i < b.N; i++ {
 				dir := filepath.Join(b.TempDir(), "out")
-				t0 := time.Now()
+				t0, c0 := time.Now(), processCPU()
 				o, err := runner.RunUnit(sc, runner.Units(sc)[0], runner.Options{Dir: dir, Format: f, Workers: 1})
 				if err != nil {
 					b.Fatal(err)
 				}
 				elapsed += time.Since(t0)
+				cpu += processCPU() - c0
 				events += o.Events()
 				b.StopTimer()
 				size += dirSize(b, dir)
 				b.StartTimer()
 			}
 			b.ReportMetric(float64(events)/elapsed.Seconds(), "events/s")
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 			// Output size shows what an encoding setting trades for speed.
 			b.ReportMetric(float64(size)/float64(b.N), "out-bytes/op")
 		})
