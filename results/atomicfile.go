@@ -103,8 +103,9 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// writeFileAtomic writes data to path through an atomicFile.
-func writeFileAtomic(path string, data []byte) error {
+// WriteFileAtomic writes data to path through a temporary file in the same directory,
+// fsynced and renamed (and the directory fsynced), so path never holds a partial file.
+func WriteFileAtomic(path string, data []byte) error {
 	a, err := createAtomic(path, nil)
 	if err != nil {
 		return err

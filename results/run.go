@@ -103,7 +103,7 @@ func Create(opts Options) (*Run, error) {
 	if err := os.MkdirAll(r.metaDir(), 0o755); err != nil {
 		return nil, fmt.Errorf("results: create %s: %w", r.metaDir(), err)
 	}
-	if err := writeFileAtomic(r.markerPath(), []byte("run started; not closed yet\n")); err != nil {
+	if err := WriteFileAtomic(r.markerPath(), []byte("run started; not closed yet\n")); err != nil {
 		return nil, err
 	}
 	r.sinks = make([]*Sink, opts.Partitions)
@@ -164,15 +164,15 @@ func (r *Run) Close(complete bool) (Summary, error) {
 	var js bytes.Buffer
 	if err := sum.WriteJSON(&js); err != nil {
 		errs = append(errs, err)
-	} else if err := writeFileAtomic(filepath.Join(r.metaDir(), SummaryFile), js.Bytes()); err != nil {
+	} else if err := WriteFileAtomic(filepath.Join(r.metaDir(), SummaryFile), js.Bytes()); err != nil {
 		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
-		_ = writeFileAtomic(r.markerPath(), []byte(fmt.Sprintf("run failed: %v\n", errors.Join(errs...))))
+		_ = WriteFileAtomic(r.markerPath(), []byte(fmt.Sprintf("run failed: %v\n", errors.Join(errs...))))
 		return sum, errors.Join(errs...)
 	}
 	if !complete {
-		return sum, writeFileAtomic(r.markerPath(), []byte("run interrupted before its end; tables hold what was observed until then\n"))
+		return sum, WriteFileAtomic(r.markerPath(), []byte("run interrupted before its end; tables hold what was observed until then\n"))
 	}
 	if err := os.Remove(r.markerPath()); err != nil {
 		return sum, fmt.Errorf("results: remove marker: %w", err)

@@ -201,7 +201,7 @@ func cmdSweep(args []string, stdout, stderr io.Writer) error {
 		return badInput("%s holds a sweep of another scenario or seed (hash %.12s, seed %d): use a new -o directory", dir, old.Hash, old.RootSeed)
 	}
 	mb, _ := json.MarshalIndent(m, "", "  ")
-	if err := writeAtomic(filepath.Join(dir, manifestFile), append(mb, '\n')); err != nil {
+	if err := results.WriteFileAtomic(filepath.Join(dir, manifestFile), append(mb, '\n')); err != nil {
 		return err
 	}
 	var mine []int
@@ -288,27 +288,4 @@ func cmdSweepStatus(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stdout)
 	return nil
-}
-
-// writeAtomic writes b to path through a temporary file and a rename.
-func writeAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
