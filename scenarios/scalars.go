@@ -11,54 +11,40 @@ import (
 // its position with the expected form.
 
 func (x *Duration) decodeNode(d *decoder, n *yaml.Node, p string) {
-	s, ok := d.scalar(n, p, "a span such as 90s, 10m or 14d")
-	if !ok {
-		return
+	if v, ok := decodeNonNegative(d, n, p, "a span such as 90s, 10m or 14d", "", parseDuration); ok {
+		*x = Duration(v)
 	}
-	v, err := parseDuration(s)
-	if err != nil {
-		d.errorf(n, p, "", "%v", err)
-		return
-	}
-	if v < 0 {
-		d.errorf(n, p, "", "must not be negative, got %s", s)
-		return
-	}
-	*x = Duration(v)
 }
 
 func (x *Rate) decodeNode(d *decoder, n *yaml.Node, p string) {
-	s, ok := d.scalar(n, p, "a rate such as 2/min")
-	if !ok {
-		return
+	if v, ok := decodeNonNegative(d, n, p, "a rate such as 2/min", "write e.g. 2/min, 50/s or 1000/h", parseRate); ok {
+		*x = Rate(v)
 	}
-	v, err := parseRate(s)
-	if err != nil {
-		d.errorf(n, p, "write e.g. 2/min, 50/s or 1000/h", "%v", err)
-		return
-	}
-	if v < 0 {
-		d.errorf(n, p, "", "must not be negative, got %s", s)
-		return
-	}
-	*x = Rate(v)
 }
 
 func (x *Size) decodeNode(d *decoder, n *yaml.Node, p string) {
-	s, ok := d.scalar(n, p, "a size such as 512MB")
-	if !ok {
-		return
+	if v, ok := decodeNonNegative(d, n, p, "a size such as 512MB", "", parseSizeMB); ok {
+		*x = Size(v)
 	}
-	v, err := parseSizeMB(s)
+}
+
+// decodeNonNegative reads one scalar with parse and reports, at the node's position, a
+// non-scalar (expecting want), a parse error (with the fix hint) or a negative value.
+func decodeNonNegative[T ~int64 | ~float64](d *decoder, n *yaml.Node, p, want, hint string, parse func(string) (T, error)) (T, bool) {
+	s, ok := d.scalar(n, p, want)
+	if !ok {
+		return 0, false
+	}
+	v, err := parse(s)
 	if err != nil {
-		d.errorf(n, p, "", "%v", err)
-		return
+		d.errorf(n, p, hint, "%v", err)
+		return 0, false
 	}
 	if v < 0 {
 		d.errorf(n, p, "", "must not be negative, got %s", s)
-		return
+		return 0, false
 	}
-	*x = Size(v)
+	return v, true
 }
 
 func (x *Bytes) decodeNode(d *decoder, n *yaml.Node, p string) {
