@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"sync/atomic"
 	"time"
 
@@ -45,8 +44,8 @@ type Progress struct {
 	Events     atomic.Uint64
 	PartsDone  atomic.Int64
 	PartsTotal atomic.Int64
-	// SimNanos is the least simulated time reached by a running partition, as a lower
-	// bound of progress.
+	// SimNanos is the simulated time reached, summed over the partitions (a finished
+	// partition counts its whole span); SimNanos / PartsTotal is the mean progress.
 	SimNanos atomic.Int64
 	End      atomic.Int64
 }
@@ -154,7 +153,6 @@ func RunUnit(sc *scenarios.Scenario, u Unit, opts Options) (Outcome, error) {
 	if opts.Progress != nil {
 		opts.Progress.PartsTotal.Add(int64(len(parts)))
 		opts.Progress.End.Store(int64(st.Duration))
-		opts.Progress.SimNanos.Store(math.MaxInt64)
 	}
 	until := sim.Time(st.Duration)
 	stats := make([]sim.Stats, len(parts))
@@ -165,16 +163,12 @@ func RunUnit(sc *scenarios.Scenario, u Unit, opts Options) (Outcome, error) {
 			return err
 		}
 		var last uint64
+		var lastT sim.Time
 		poll := func(s sim.Stats) bool {
 			if p := opts.Progress; p != nil {
 				p.Events.Add(s.Events - last)
-				last = s.Events
-				for {
-					cur := p.SimNanos.Load()
-					if int64(s.End) >= cur || p.SimNanos.CompareAndSwap(cur, int64(s.End)) {
-						break
-					}
-				}
+				p.SimNanos.Add(int64(s.End - lastT))
+				last, lastT = s.Events, s.End
 			}
 			return opts.Stop != nil && opts.Stop.Load()
 		}
@@ -190,6 +184,7 @@ func RunUnit(sc *scenarios.Scenario, u Unit, opts Options) (Outcome, error) {
 		stats[i] = s
 		if p := opts.Progress; p != nil {
 			p.Events.Add(s.Events - last)
+			p.SimNanos.Add(int64(end - lastT))
 			p.PartsDone.Add(1)
 		}
 		if err := m.CheckInvariants(); err != nil {

@@ -56,10 +56,7 @@ func showProgress(p *runner.Progress, stderr io.Writer) func() {
 				return
 			case now := <-tick.C:
 				end := p.End.Load()
-				sim := p.SimNanos.Load()
-				if sim > end {
-					sim = 0
-				}
+				sim := p.SimNanos.Load() / max(p.PartsTotal.Load(), 1)
 				el := now.Sub(start)
 				evs := float64(p.Events.Load()) / el.Seconds()
 				if tty && el > time.Second {
@@ -67,7 +64,7 @@ func showProgress(p *runner.Progress, stderr io.Writer) func() {
 						pr = mpb.New(mpb.WithOutput(stderr), mpb.WithWidth(40))
 						bar = pr.AddBar(max(end/int64(time.Second), 1),
 							mpb.PrependDecorators(decor.Name("simulated "), decor.Any(func(decor.Statistics) string {
-								return fmt.Sprintf("%v/%v", time.Duration(p.SimNanos.Load()).Truncate(time.Minute), time.Duration(end))
+								return fmt.Sprintf("%v/%v", time.Duration(p.SimNanos.Load()/max(p.PartsTotal.Load(), 1)).Truncate(time.Minute), time.Duration(end))
 							})),
 							mpb.AppendDecorators(decor.Any(func(decor.Statistics) string {
 								return fmt.Sprintf(" %.2g events/s ", float64(p.Events.Load())/time.Since(start).Seconds())
