@@ -199,7 +199,14 @@ func (r *Run) writeRunsTable(complete bool) error {
 
 // hiveDir is TABLE/sweep=SSSS/rep=RR under Dir.
 func (r *Run) hiveDir(table string) string {
-	return filepath.Join(r.opts.Dir, table, fmt.Sprintf("sweep=%04d", r.opts.Run.Sweep), fmt.Sprintf("rep=%02d", r.opts.Run.Rep))
+	return HiveDir(r.opts.Dir, table, r.opts.Run.Sweep, r.opts.Run.Rep)
+}
+
+// HiveDir is where one run (sweep point, replication) of a Hive-layout dataset keeps a
+// table: DIR/TABLE/sweep=SSSS/rep=RR. The table "summary" holds summary.json and the
+// _INCOMPLETE marker.
+func HiveDir(dir, table string, sweep, rep int) string {
+	return filepath.Join(dir, table, fmt.Sprintf("sweep=%04d", sweep), fmt.Sprintf("rep=%02d", rep))
 }
 
 // metaDir holds summary.json and the marker: Dir itself for a flat run, or

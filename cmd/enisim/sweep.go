@@ -113,7 +113,7 @@ const manifestFile = "_sweep.json"
 // unitDone reports whether a unit's completion marker (its summary, with no _INCOMPLETE
 // beside it) exists and matches this scenario and seed.
 func unitDone(dir string, m manifest, u manifestUnit) bool {
-	meta := filepath.Join(dir, "summary", fmt.Sprintf("sweep=%04d", u.Sweep), fmt.Sprintf("rep=%02d", u.Rep))
+	meta := results.HiveDir(dir, "summary", u.Sweep, u.Rep)
 	if _, err := os.Stat(filepath.Join(meta, results.IncompleteMarker)); err == nil {
 		return false
 	}
@@ -141,7 +141,7 @@ func clearUnit(dir string, u manifestUnit) error {
 		if !e.IsDir() || strings.HasPrefix(e.Name(), "_") {
 			continue
 		}
-		p := filepath.Join(dir, e.Name(), fmt.Sprintf("sweep=%04d", u.Sweep), fmt.Sprintf("rep=%02d", u.Rep))
+		p := results.HiveDir(dir, e.Name(), u.Sweep, u.Rep)
 		if err := os.RemoveAll(p); err != nil {
 			return err
 		}
