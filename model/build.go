@@ -83,6 +83,7 @@ func (p *Params) validate() error {
 	}{
 		{"params.ipsPerENI", p.IPsPerENI, 1, maxIPsPerENI}, {"params.connectionsPerENI", p.ConnectionsPerENI, 1, maxCount},
 		{"params.vpcENIQuota", p.VPCENIQuota, 1, maxENIQuota}, {"params.ec2MaxRetries", p.EC2MaxRetries, 0, 200},
+		{"params.regionENIQuota", p.RegionENIQuota, 1, maxENIQuota},
 		{"params.accountConcurrency", p.AccountConcurrency, 1, maxConcurrency}, {"params.scalingStep", p.ScalingStep, 0, maxCount},
 		{"params.legacyMemoryPerIPMB", p.LegacyMemoryPerIPMB, 1, maxCount}, {"params.resetRTTs", p.ResetRTTs, 0, 1000},
 	}
@@ -97,10 +98,18 @@ func (p *Params) validate() error {
 	if p.InitLimit < 0 {
 		return errorf("params.initLimit", p.InitLimit, "must not be negative")
 	}
+	// Zero switches the replacement events off (replace.go).
+	if p.ENIRebalanceEvery < 0 {
+		return errorf("params.eniRebalanceEvery", p.ENIRebalanceEvery, "must not be negative (0: off)")
+	}
+	if p.ENIHealthFailEvery < 0 {
+		return errorf("params.eniHealthFailEvery", p.ENIHealthFailEvery, "must not be negative (0: off)")
+	}
 	for _, b := range []struct {
 		name string
 		b    TokenBucket
-	}{{"params.ec2Create", p.EC2Create}, {"params.ec2Delete", p.EC2Delete}} {
+	}{{"params.ec2Create", p.EC2Create}, {"params.ec2Delete", p.EC2Delete},
+		{"params.ec2Describe", p.EC2Describe}, {"params.ec2AssignIP", p.EC2AssignIP}} {
 		if err := checkBucket(b.name, b.b); err != nil {
 			return err
 		}
@@ -266,20 +275,32 @@ func (m *Model) buildAccount(ai int32, ac *Account, path string) error {
 		return wrapf(path+".concurrency", err)
 	}
 	a.dp = dpa
-	cb, db := p.EC2Create, p.EC2Delete
-	if ac.EC2Create.Burst > 0 {
-		if err := checkBucket(path+".ec2Create", ac.EC2Create); err != nil {
-			return err
-		}
-		cb = ac.EC2Create
+	buckets := []struct {
+		field    string
+		def, own TokenBucket
+		dst      *ec2Bucket
+	}{
+		{".ec2Create", p.EC2Create, ac.EC2Create, &a.create}, {".ec2Delete", p.EC2Delete, ac.EC2Delete, &a.del},
+		{".ec2Describe", p.EC2Describe, ac.EC2Describe, &a.describe}, {".ec2AssignIP", p.EC2AssignIP, ac.EC2AssignIP, &a.assign},
 	}
-	if ac.EC2Delete.Burst > 0 {
-		if err := checkBucket(path+".ec2Delete", ac.EC2Delete); err != nil {
-			return err
+	for _, b := range buckets {
+		tb := b.def
+		if b.own.Burst > 0 {
+			if err := checkBucket(path+b.field, b.own); err != nil {
+				return err
+			}
+			tb = b.own
 		}
-		db = ac.EC2Delete
+		*b.dst = newEC2Bucket(tb)
 	}
-	a.create, a.del = newEC2Bucket(cb), newEC2Bucket(db)
+	rq := ac.ENIQuota
+	if rq == 0 {
+		rq = p.RegionENIQuota
+	}
+	if rq < 0 || rq > maxENIQuota {
+		return errorf(path+".eniQuota", ac.ENIQuota, "must be between 0 and %d", maxENIQuota)
+	}
+	a.eniQuota = int32(rq)
 	for i := range ac.VPCs {
 		v := &ac.VPCs[i]
 		f := fmt.Sprintf("%s.vpcs[%d]", path, i)
@@ -639,7 +660,7 @@ func (m *Model) buildTimeline() error {
 				if _, ok := a.vpcByID[op.Target]; !ok {
 					return errorf(path+".target", op.Target, "no such VPC in account %s", a.id)
 				}
-			case QuotaConcurrency:
+			case QuotaConcurrency, QuotaRegionENIs:
 			default:
 				return errorf(path+".quota", op.Quota, "unknown quota")
 			}

@@ -61,10 +61,31 @@ type Params struct {
 	ConnectionsPerENI int
 	// VPCENIQuota is the default "Elastic network interfaces per VPC" quota (facts §1: 500).
 	VPCENIQuota int
+	// RegionENIQuota is EC2's regional quota of network interfaces per account (facts §1:
+	// 5,000): it counts the account's Hyperplane ENIs of all its VPCs (and, in legacy mode,
+	// the per-environment ENIs).
+	RegionENIQuota int
+	// ENIRebalanceEvery and ENIHealthFailEvery are the mean times between a ready
+	// Hyperplane ENI being replaced to balance load, and failing a health check (facts §1:
+	// "Lambda may delete and recreate ENIs to balance load or after failed health checks").
+	// Each is an exponential draw per ready ENI. No rate is published: both default to 0,
+	// off, so runs only see these events when a scenario asks for them (see
+	// docs/design/model.md, "ENI replacement").
+	ENIRebalanceEvery  time.Duration
+	ENIHealthFailEvery time.Duration
 	// EC2Create and EC2Delete are the default per-account token buckets of
 	// CreateNetworkInterface and DeleteNetworkInterface (facts §7: 100 burst, 5/s).
 	EC2Create TokenBucket
 	EC2Delete TokenBucket
+	// EC2Describe is the per-account bucket of the unfiltered Describe* calls (facts §7: 50
+	// burst, 10/s). Lambda's creation of an ENI starts with one (DescribeSubnets: is there
+	// a free IP?); which Describe calls Lambda makes, and how many, is unsourced.
+	EC2Describe TokenBucket
+	// EC2AssignIP is the per-account bucket of Assign/UnassignPrivateIpAddresses (facts §7:
+	// 100 burst, 5/s). Lambda calls AssignPrivateIpAddresses once after creating an ENI
+	// when IPsPerENI > 1 (the secondary IPs); deleting the ENI frees them, so Unassign is
+	// never needed. Both choices are unsourced.
+	EC2AssignIP TokenBucket
 	// EC2RetryBackoff is the wait before retrying a throttled EC2 call; the k-th retry waits
 	// k times a draw (linear backoff). Unsourced: exponential, mean 2 s.
 	EC2RetryBackoff sim.Dist
@@ -130,6 +151,9 @@ func DefaultParams() Params {
 		VPCENIQuota:         500,
 		EC2Create:           TokenBucket{Burst: 100, Rate: 5},
 		EC2Delete:           TokenBucket{Burst: 100, Rate: 5},
+		EC2Describe:         TokenBucket{Burst: 50, Rate: 10},
+		EC2AssignIP:         TokenBucket{Burst: 100, Rate: 5},
+		RegionENIQuota:      5000,
 		EC2RetryBackoff:     sim.Exp(2 * time.Second),
 		EC2MaxRetries:       5,
 		AccountConcurrency:  1000,
@@ -156,11 +180,17 @@ type Account struct {
 	ID string
 	// Concurrency is the account concurrency quota; 0 selects Params.AccountConcurrency.
 	Concurrency int
-	// EC2Create / EC2Delete override Params' token buckets when Burst > 0.
-	EC2Create TokenBucket
-	EC2Delete TokenBucket
-	VPCs      []VPC
-	Subnets   []Subnet
+	// EC2Create / EC2Delete / EC2Describe / EC2AssignIP override Params' token buckets
+	// when Burst > 0.
+	EC2Create   TokenBucket
+	EC2Delete   TokenBucket
+	EC2Describe TokenBucket
+	EC2AssignIP TokenBucket
+	// ENIQuota is the account's regional network-interface quota; 0 selects
+	// Params.RegionENIQuota.
+	ENIQuota int
+	VPCs     []VPC
+	Subnets  []Subnet
 	// SecurityGroups lists the account's security groups; each belongs to a VPC.
 	SecurityGroups []SecurityGroup
 	Roles          []Role
@@ -357,6 +387,7 @@ type QuotaKind uint8
 const (
 	QuotaVPCENIs     QuotaKind = iota // Target: VPC id
 	QuotaConcurrency                  // the account's concurrency
+	QuotaRegionENIs                   // the account's regional network interfaces (EC2, facts §1)
 )
 
 // TimelineOp is one scheduled control-plane operation.
@@ -391,8 +422,9 @@ type Faults struct {
 	ENICreateFailProb float64
 	// CreateLatencyFactor multiplies every ENI creation time (0 means 1).
 	CreateLatencyFactor float64
-	// EC2Storms are windows during which every EC2 Create/DeleteNetworkInterface call of
-	// the named account (empty: every account) is throttled.
+	// EC2Storms are windows during which every EC2 call Lambda makes for the named account
+	// (empty: every account) is throttled: Describe*, Create/DeleteNetworkInterface and
+	// AssignPrivateIpAddresses.
 	EC2Storms []Storm
 	// SubnetIPsTaken: at At, IPs of a subnet are taken by other services.
 	SubnetIPsTaken []IPGrab

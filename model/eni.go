@@ -69,7 +69,7 @@ func (m *Model) newENI(c, role int32, now sim.Time) int32 {
 	cb.eniSeq++
 	gen := m.enis[e].gen + 1
 	m.enis[e] = eni{combo: c, subnet: cb.subnet, vpc: sn.vpc, role: role, state: eniCreating, gen: gen,
-		seq: cb.eniSeq, requested: now}
+		seq: cb.eniSeq, requested: now, replaces: -1}
 	m.enis[e].rng = *m.seed.Stream("eni", cb.key^(cb.eniSeq*0x9e3779b97f4a7c15))
 	m.countENI(sn)
 	cb.enis = append(cb.enis, e)
@@ -77,11 +77,33 @@ func (m *Model) newENI(c, role int32, now sim.Time) int32 {
 	return e
 }
 
-// freeENI gives an ENI's IP and quota back and its slot to the free list.
+// legacyENI moves a legacy per-environment ENI of combo c, already counted in its
+// subnet, VPC and account, into the ENI table (detached: Deleting once startDelete runs),
+// so that its deletion is an ENI's like any other.
+func (m *Model) legacyENI(c, role int32, now sim.Time) int32 {
+	cb := &m.combos[c]
+	var e int32
+	if n := len(m.freeENIs); n > 0 {
+		e = m.freeENIs[n-1]
+		m.freeENIs = m.freeENIs[:n-1]
+	} else {
+		e = int32(len(m.enis))
+		m.enis = append(m.enis, eni{})
+	}
+	cb.eniSeq++
+	gen := m.enis[e].gen + 1
+	m.enis[e] = eni{combo: c, subnet: cb.subnet, vpc: m.subnets[cb.subnet].vpc, role: role,
+		state: eniDeleting, legacy: true, gen: gen, seq: cb.eniSeq, requested: now, replaces: -1}
+	m.enis[e].rng = *m.seed.Stream("eni", cb.key^(cb.eniSeq*0x9e3779b97f4a7c15))
+	return e
+}
+
+// freeENI gives an ENI's IP and quotas back and its slot to the free list.
 func (m *Model) freeENI(e int32) {
 	en := &m.enis[e]
 	m.subnets[en.subnet].enis--
 	m.vpcs[en.vpc].enis--
+	m.accts[m.vpcs[en.vpc].acct].enis--
 	en.state = eniGone
 	en.gen++
 	m.freeENIs = append(m.freeENIs, e)
@@ -144,19 +166,39 @@ func (m *Model) roleMay(r, c, e int32, create bool) (bool, string) {
 			if !create {
 				return false, pc.Action + " " + pc.Decision.Effect.String()
 			}
+		case iam.ActionAssignPrivateIpAddresses:
+			// Only an ENI with secondary IPs needs the call (ec2calls.go).
+			if create && m.p.IPsPerENI > 1 {
+				return false, pc.Action + " " + pc.Decision.Effect.String()
+			}
 		}
 	}
 	return true, ""
 }
 
 // requestENI asks for one more ENI for combo c, made with role; it fails at once when the
-// VPC's ENI quota, the subnet's IPs or the role's permissions do not allow it.
+// VPC's or the region's ENI quota, the subnet's IPs or the role's permissions do not
+// allow it.
 func (m *Model) requestENI(c, role int32, restore bool, s sim.Scheduler) Reason {
+	why := "Create"
+	if restore {
+		why = "Restore"
+	}
+	return m.newRequest(c, role, restore, why, -1, s)
+}
+
+// newRequest is requestENI with the Requested event's reason and, for a rebalance, the
+// ENI the new one replaces (-1: none), linked before the first EC2 call so that a
+// creation failing at once already knows what it replaced.
+func (m *Model) newRequest(c, role int32, restore bool, why string, replaces int32, s sim.Scheduler) Reason {
 	now := s.Now()
 	cb := &m.combos[c]
 	sn := &m.subnets[cb.subnet]
 	v := &m.vpcs[sn.vpc]
 	if v.enis >= v.quota {
+		return ReasonEniLimitExceeded
+	}
+	if a := &m.accts[cb.acct]; a.enis >= a.eniQuota {
 		return ReasonEniLimitExceeded
 	}
 	if m.ipsUsed(sn)+int32(m.p.IPsPerENI) > sn.usable {
@@ -166,9 +208,9 @@ func (m *Model) requestENI(c, role int32, restore bool, s sim.Scheduler) Reason 
 		return ReasonInsufficientRolePermissions
 	}
 	e := m.newENI(c, role, now)
-	why := "Create"
-	if restore {
-		why = "Restore"
+	if replaces >= 0 {
+		m.enis[e].replaces, m.enis[e].replacesGen = replaces, m.enis[replaces].gen
+		m.enis[replaces].replacing = true
 	}
 	m.eniEvent(e, now, "Requested", why, 0)
 	m.tryCreate(e, restore, s)
@@ -185,20 +227,28 @@ func (m *Model) inStorm(ai int32, now sim.Time) bool {
 	return false
 }
 
-// tryCreate makes the CreateNetworkInterface call: throttled calls are retried with linear
-// backoff up to EC2MaxRetries, then the creation fails with EC2RequestLimitExceeded.
+// tryCreate makes the EC2 calls of an ENI's creation (ec2calls.go), each through its
+// bucket: a throttled call is retried, from where the creation stopped, with linear
+// backoff; past EC2MaxRetries throttles in all the creation fails with
+// EC2RequestLimitExceeded.
 func (m *Model) tryCreate(e int32, restore bool, s sim.Scheduler) {
 	now := s.Now()
 	en := &m.enis[e]
 	ai := m.combos[en.combo].acct
-	if m.inStorm(ai, now) || !m.accts[ai].create.take(now) {
+	for ; en.phase < callsDone; en.phase++ {
+		if en.phase == callAssign && m.p.IPsPerENI <= 1 {
+			continue
+		}
+		if m.ec2Take(ai, en.phase, now) {
+			continue
+		}
 		m.counters.EC2Throttles++
 		en.retries++
 		if int(en.retries) > m.p.EC2MaxRetries {
 			m.eniCreateFailed(e, ReasonEC2RequestLimitExceeded, s)
 			return
 		}
-		m.eniEvent(e, now, "Throttled", "RequestLimitExceeded", 0)
+		m.eniEvent(e, now, "Throttled", en.phase.throttleReason(), 0)
 		wait := time.Duration(en.retries) * sampleDur(&m.p.EC2RetryBackoff, &en.rng)
 		arg := uint64(en.gen)
 		if restore {
@@ -239,13 +289,17 @@ func (m *Model) onENICreated(ev sim.Event, s sim.Scheduler) {
 	en.state = eniReady
 	cb.creating--
 	cb.ready++
+	cb.down = false
 	m.counters.ENIsCreated++
 	m.eniEvent(e, now, "Ready", "", now.Sub(en.requested))
+	m.replacedBy(e, s)
+	cb = &m.combos[c]
 	if cb.refs == 0 {
 		// Its users left while it was being created.
 		m.retireCombo(c, "NoUsers", s)
 		return
 	}
+	m.armReplace(e, s)
 	m.armIdle(c, now, s)
 	ws := cb.waiters
 	cb.waiters = nil
@@ -267,6 +321,7 @@ func (m *Model) eniCreateFailed(e int32, r Reason, s sim.Scheduler) {
 		cb.enis = slices.Delete(cb.enis, i, i+1)
 	}
 	cb.creating--
+	m.replaceFailed(e, r, s)
 	m.freeENI(e)
 	if cb.ready > 0 || cb.creating > 0 {
 		return
@@ -276,6 +331,9 @@ func (m *Model) eniCreateFailed(e int32, r Reason, s sim.Scheduler) {
 	for _, w := range ws {
 		m.opFailed(w.fn, w.gen, r, s)
 	}
+	// A failed health check's replacement that could not be made leaves the functions
+	// using the combination without an ENI (replace.go).
+	m.comboLost(c, r, s)
 }
 
 // startDelete begins deleting a detached ENI with its role: without the role or its
@@ -286,6 +344,7 @@ func (m *Model) startDelete(e int32, why string, s sim.Scheduler) {
 	en.state = eniDeleting
 	en.requested = now
 	en.retries = 0
+	en.replacing = false
 	m.eniEvent(e, now, "DeleteRequested", why, 0)
 	m.tryDelete(e, s)
 }
@@ -417,7 +476,7 @@ func (m *Model) onIdleCheck(ev sim.Event, s sim.Scheduler) {
 		f := &m.fns[fi]
 		if f.state == StateActive && m.lastUse(fi, now).Add(m.p.IdleReclaim) <= now {
 			m.setState(fi, StateInactive, ReasonIdle, now)
-			m.retireEnvs(fi, now)
+			m.retireEnvs(fi, s)
 		}
 	}
 	cb = &m.combos[c]
@@ -454,7 +513,7 @@ func (m *Model) reclaim(c int32, s sim.Scheduler) {
 		f := &m.fns[fi]
 		if f.state == StateActive && slices.Contains(f.cur.combos, c) {
 			m.setState(fi, StateInactive, ReasonIdle, now)
-			m.retireEnvs(fi, now)
+			m.retireEnvs(fi, s)
 		}
 		meta := &m.fmeta[fi]
 		for i := range meta.versions {
@@ -493,11 +552,12 @@ func (m *Model) CodeMay(fi int32, action string) iam.Decision {
 		Context: iam.FunctionCodeContext(m.arn(fi))})
 }
 
-// countENI counts a new ENI in its subnet and VPC and updates their peaks.
+// countENI counts a new ENI in its subnet, VPC and account and updates the peaks.
 func (m *Model) countENI(sn *subnet) {
 	sn.enis++
 	v := &m.vpcs[sn.vpc]
 	v.enis++
+	m.accts[v.acct].enis++
 	v.peak = max(v.peak, v.enis)
 	sn.peakIPs = max(sn.peakIPs, m.ipsUsed(sn))
 }

@@ -44,8 +44,8 @@ type fnRuntime struct {
 	// arrR and drawR wrap the streams once (rand.Rand's ziggurat ExpFloat64 and
 	// NormFloat64 are several times cheaper than inversion).
 	arrR, drawR *rand.Rand
-	// envCombo[env] is the combo (Hyperplane) or subnet (legacy) whose ENI carries the
-	// environment's connections, -1 once the environment is gone; envBusy tracks which
+	// envCombo[env] is the combo whose ENI carries the environment's connections (legacy:
+	// whose subnet and security groups its own ENI has), -1 once the environment is gone; envBusy tracks which
 	// environments run an invocation (needed when Pool.Retire destroys the idle ones).
 	envCombo []int32
 	envBusy  []bool
@@ -118,8 +118,11 @@ type combo struct {
 	waiters      []waiter
 	idleGen      uint32
 	idleArmed    bool
-	eniSeq       uint64
-	lastRole     int32 // the role of the last function that released it (deletes its ENIs)
+	// down: a failed health check took its last ready ENI and the replacement is on the
+	// way; its functions stay Active meanwhile (invariant 3, replace.go).
+	down     bool
+	eniSeq   uint64
+	lastRole int32 // the role of the last function that released it (deletes its ENIs)
 }
 
 // waiter is a function operation waiting for a combo to get a ready ENI.
@@ -128,18 +131,26 @@ type waiter struct {
 	gen uint32
 }
 
-// eni is one Hyperplane ENI (or, in legacy mode, one environment's ENI).
+// eni is one Hyperplane ENI (or, in legacy mode, one environment's ENI once its
+// environment is gone and it is being deleted).
 type eni struct {
-	combo     int32 // -1 once detached from its combo (deleting/lingering)
+	combo     int32 // its combination (still set while deleting/lingering, for names and scope)
 	subnet    int32
 	vpc       int32
 	role      int32
 	state     eniState
 	retries   uint8
+	phase     ec2Call // the next EC2 call of its creation (tryCreate)
+	legacy    bool    // a legacy per-environment ENI (only ever Deleting or Lingering here)
+	replacing bool    // Ready and a replacement for it is on the way (replace.go)
 	gen       uint32
-	seq       uint64 // sequence number within its combo: names it and keys its draws
-	requested sim.Time
-	rng       rand.PCG
+	// replaces is the ENI this one was requested to replace (-1: none) and replacesGen
+	// that ENI's generation then (replace.go).
+	replaces    int32
+	replacesGen uint32
+	seq         uint64 // sequence number within its combo: names it and keys its draws
+	requested   sim.Time
+	rng         rand.PCG
 }
 
 // timelineItem is one scheduled operation on one function (Stagger expanded).

@@ -42,6 +42,13 @@ func (m *Model) CheckInvariants() error {
 		if listed != attached {
 			return bad("invariant 4: ENI %s is %s but listed=%v in its combination", m.eniName(int32(e)), en.state, listed)
 		}
+		// A legacy ENI enters the table only to be deleted; only a ready ENI is replaced.
+		if en.legacy && attached {
+			return bad("invariant 4: legacy ENI %s is %s", m.eniName(int32(e)), en.state)
+		}
+		if en.replacing && en.state != eniReady {
+			return bad("ENI %s is %s with a replacement on the way", m.eniName(int32(e)), en.state)
+		}
 	}
 	for i := range m.subnets {
 		sn := &m.subnets[i]
@@ -56,6 +63,20 @@ func (m *Model) CheckInvariants() error {
 		// Invariant 1: IPs used = ENIs × IPs/ENI (+ IPs of others) ≤ usable.
 		if u := m.ipsUsed(sn); u > sn.usable {
 			return bad("invariant 1: subnet %s uses %d IPs of %d usable", sn.id, u, sn.usable)
+		}
+	}
+	acctENIs := make([]int32, len(m.accts))
+	for i := range m.vpcs {
+		acctENIs[m.vpcs[i].acct] += vpcENIs[i]
+	}
+	for i := range m.accts {
+		a := &m.accts[i]
+		if acctENIs[i] != a.enis {
+			return bad("account %s counts %d ENIs, has %d", a.id, a.enis, acctENIs[i])
+		}
+		// Invariant 2b: the account's ENIs in the region ≤ EC2's regional quota.
+		if a.enis > a.eniQuota {
+			return bad("invariant 2b: account %s has %d ENIs, regional quota %d", a.id, a.enis, a.eniQuota)
 		}
 	}
 	for i := range m.vpcs {
@@ -99,10 +120,11 @@ func (m *Model) CheckInvariants() error {
 				refs[c]++
 			}
 		}
-		// Invariant 3: every Active function's ENIs are ready (Hyperplane mode).
+		// Invariant 3: every Active function's ENIs are ready (Hyperplane mode), or a failed
+		// health check's replacement is on the way.
 		if f.state == StateActive && !m.cfg.Legacy {
 			for _, c := range f.cur.combos {
-				if m.combos[c].ready == 0 {
+				if cb := &m.combos[c]; cb.ready == 0 && !(cb.down && cb.creating > 0) {
 					return bad("invariant 3: function %s is Active but combination %s/%s has no ready ENI",
 						name, m.subnets[m.combos[c].subnet].id, m.combos[c].sgs)
 				}

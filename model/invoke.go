@@ -197,19 +197,27 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 	meta := &m.fmeta[fi]
 	cold := !f.pool.HasIdle(now)
 	var req dataplane.Request
-	c := int32(-1) // the combo (legacy: subnet) of a new environment
+	c := int32(-1) // the combo of a new environment
 	if n := uint32(len(f.cur.combos)); cold && n > 0 {
 		c = f.cur.combos[f.nextCombo%n]
 		if m.cfg.Legacy {
-			c = m.combos[c].subnet
 			if code := m.legacyENICheck(c); code != ErrNone {
 				m.fail(acc, code)
 				return
 			}
 			req.ENICreate = sampleDur(&m.p.LegacyENICreate, &rt.draws)
-		} else if !rt.perInv && rt.conns > 0 && !m.connRoom(c, rt.conns, s) {
-			m.fail(acc, ErrConnectionTimeout)
-			return
+		} else {
+			if m.combos[c].ready == 0 {
+				// A failed health check took the subnet's last ENI (replace.go).
+				if c = m.usableCombo(f); c < 0 {
+					m.fail(acc, ErrEC2Unexpected)
+					return
+				}
+			}
+			if !rt.perInv && rt.conns > 0 && !m.connRoom(c, rt.conns, s) {
+				m.fail(acc, ErrConnectionTimeout)
+				return
+			}
 		}
 	}
 	switch {
@@ -327,7 +335,7 @@ func (m *Model) onComplete(ev sim.Event, s sim.Scheduler) {
 		m.dropConns(rt, int(env))
 	}
 	if destroyed {
-		m.envGone(fi, int(env))
+		m.envGone(fi, int(env), s)
 	}
 	if x.Set {
 		m.must(s, sim.Event{At: x.At, Kind: evExpire, Obj: uint32(fi), Arg: x.Arg()})
@@ -340,7 +348,7 @@ func (m *Model) onExpire(ev sim.Event, s sim.Scheduler) {
 	env, gen := dataplane.UnpackArg(ev.Arg)
 	destroyed, next := f.pool.Expire(s.Now(), env, gen)
 	if destroyed {
-		m.envGone(fi, int(env))
+		m.envGone(fi, int(env), s)
 	}
 	if next.Set {
 		m.must(s, sim.Event{At: next.At, Kind: evExpire, Obj: uint32(fi), Arg: next.Arg()})
@@ -355,32 +363,32 @@ func (m *Model) dropConns(rt *fnRuntime, env int) {
 }
 
 // envGone releases what a destroyed environment held: its connections on its combo, or
-// in legacy mode its own ENI.
-func (m *Model) envGone(fi int32, env int) {
+// in legacy mode its own ENI (whose deletion starts).
+func (m *Model) envGone(fi int32, env int, s sim.Scheduler) {
 	rt := m.fns[fi].rt
 	m.dropConns(rt, env)
 	if c := rt.envCombo[env]; c >= 0 && m.cfg.Legacy {
-		m.legacyENIDrop(c)
+		m.legacyENIDrop(fi, c, s)
 	}
 	rt.envCombo[env] = -1
 }
 
 // retireEnvs makes fi's environments unusable after a configuration change, reclamation
 // or deletion: idle ones are destroyed now, busy ones when they complete.
-func (m *Model) retireEnvs(fi int32, now sim.Time) {
+func (m *Model) retireEnvs(fi int32, s sim.Scheduler) {
 	m.aggRetire(fi)
 	f := &m.fns[fi]
 	if f.pool == nil {
 		return
 	}
-	f.pool.Retire(now)
+	f.pool.Retire(s.Now())
 	rt := f.rt
 	for e := range rt.envCombo {
 		if rt.envCombo[e] < 0 {
 			continue
 		}
 		if !rt.envBusy[e] {
-			m.envGone(fi, e)
+			m.envGone(fi, e, s)
 		} else if !m.cfg.Legacy {
 			// A running invocation finishes on its connection, but the combination it
 			// came from may be losing its ENIs now: stop counting the connection there
@@ -391,11 +399,17 @@ func (m *Model) retireEnvs(fi int32, now sim.Time) {
 }
 
 // Legacy mode (facts §9): every execution environment has its own ENI, taking an IP of
-// its subnet and a place in the VPC's quota, created during the cold start.
-func (m *Model) legacyENICheck(si int32) ErrCode {
-	sn := &m.subnets[si]
+// its subnet and a place in the VPC's and the region's quotas, created during the cold
+// start. A live one is counted in its subnet's legacy field; when its environment goes it
+// becomes an entry of the ENI table and is deleted like a Hyperplane ENI (the deletion
+// delay, the Delete bucket, the role's permissions), still counted until deleted.
+func (m *Model) legacyENICheck(c int32) ErrCode {
+	sn := &m.subnets[m.combos[c].subnet]
 	v := &m.vpcs[sn.vpc]
 	if v.enis >= v.quota {
+		return ErrENILimitReached
+	}
+	if a := &m.accts[v.acct]; a.enis >= a.eniQuota {
 		return ErrENILimitReached
 	}
 	if m.ipsUsed(sn)+int32(m.p.IPsPerENI) > sn.usable {
@@ -404,17 +418,16 @@ func (m *Model) legacyENICheck(si int32) ErrCode {
 	return ErrNone
 }
 
-func (m *Model) legacyENIAdd(si int32) {
-	sn := &m.subnets[si]
+func (m *Model) legacyENIAdd(c int32) {
+	sn := &m.subnets[m.combos[c].subnet]
 	sn.legacy++
 	m.countENI(sn)
 	m.counters.ENIsCreated++
 }
 
-func (m *Model) legacyENIDrop(si int32) {
-	sn := &m.subnets[si]
-	sn.enis--
-	sn.legacy--
-	m.vpcs[sn.vpc].enis--
-	m.counters.ENIsDeleted++
+// legacyENIDrop starts deleting the ENI of fi's environment on combo c, with fi's role.
+func (m *Model) legacyENIDrop(fi, c int32, s sim.Scheduler) {
+	m.subnets[m.combos[c].subnet].legacy--
+	e := m.legacyENI(c, m.fns[fi].role, s.Now())
+	m.startDelete(e, "EnvironmentGone", s)
 }

@@ -31,6 +31,7 @@ const (
 	evSample                     // periodic sampling
 	evIPGrab                     // Obj index into Faults.SubnetIPsTaken
 	evAggExpire                  // Obj fn, Arg aggregate expiry generation (aggregate.go)
+	evENIReplace                 // Obj eni, Arg eni generation | replaceHealth<<32: a rebalance or failed health check (replace.go)
 	numEventKinds
 )
 
@@ -91,10 +92,16 @@ type Counters struct {
 	ENIsDeleted    int64
 	ENIsReclaimed  int64
 	ENICreateFails int64
-	EC2Throttles   int64
-	NoInternet     int64
-	NATBytes       int64
-	TraceSkipped   int64 // external arrivals naming no function of their account
+	EC2Throttles   int64 // throttled EC2 calls of every API (Describe*, Create, Delete, Assign)
+	// ENIsRebalanced and ENIHealthFails count replacements started by a rebalance and by a
+	// failed health check; ENIReplaceFails counts those that could not be carried out (no
+	// quota, IP or permission, or the replacement's creation failed).
+	ENIsRebalanced  int64
+	ENIHealthFails  int64
+	ENIReplaceFails int64
+	NoInternet      int64
+	NATBytes        int64
+	TraceSkipped    int64 // external arrivals naming no function of their account
 }
 
 // account is one account's runtime state.
@@ -102,7 +109,11 @@ type account struct {
 	id          string
 	dp          *dataplane.Account
 	create, del ec2Bucket
-	fn0, nfn    int32 // its functions are m.fns[fn0 : fn0+nfn]
+	describe    ec2Bucket // Describe* (unfiltered)
+	assign      ec2Bucket // Assign/UnassignPrivateIpAddresses
+	enis        int32     // network interfaces in the region: its VPCs' ENIs (invariant 2b)
+	eniQuota    int32     // EC2's regional network-interface quota
+	fn0, nfn    int32     // its functions are m.fns[fn0 : fn0+nfn]
 	vpcByID     map[string]int32
 	subnetByID  map[string]int32
 	sgByID      map[string]int32
@@ -215,6 +226,7 @@ func (m *Model) Start(s sim.Scheduler) error {
 	for c := range m.combos {
 		m.armIdle(int32(c), now, s)
 	}
+	m.armReplaceAll(s)
 	return m.schedule(s, sim.Event{At: now.Add(m.sampleEvery), Kind: evSample})
 }
 
@@ -265,6 +277,8 @@ func (m *Model) Handle(ev sim.Event, s sim.Scheduler) {
 		m.onIPGrab(ev, s)
 	case evAggExpire:
 		m.onAggExpire(ev, s)
+	case evENIReplace:
+		m.onENIReplace(ev, s)
 	default:
 		m.panicf("unknown event kind %d", ev.Kind)
 	}

@@ -40,7 +40,7 @@ func ParseTenancy(s string) (Tenancy, error) {
 	return 0, fmt.Errorf("%w: tenancy %q: want default or dedicated", ErrInvalidConfig, s)
 }
 
-var quotaNames = [...]string{"vpcENIs", "concurrency"}
+var quotaNames = [...]string{"vpcENIs", "concurrency", "regionENIs"}
 
 func (q QuotaKind) String() string {
 	if int(q) < len(quotaNames) {
@@ -49,12 +49,12 @@ func (q QuotaKind) String() string {
 	return fmt.Sprintf("QuotaKind(%d)", int(q))
 }
 
-// ParseQuotaKind maps "vpcENIs" or "concurrency" to a QuotaKind.
+// ParseQuotaKind maps "vpcENIs", "concurrency" or "regionENIs" to a QuotaKind.
 func ParseQuotaKind(s string) (QuotaKind, error) {
 	for i, n := range quotaNames {
 		if n == s {
 			return QuotaKind(i), nil
 		}
 	}
-	return 0, fmt.Errorf("%w: quota %q: want vpcENIs or concurrency", ErrInvalidConfig, s)
+	return 0, fmt.Errorf("%w: quota %q: want vpcENIs, concurrency or regionENIs", ErrInvalidConfig, s)
 }

@@ -223,11 +223,11 @@ func (m *Model) opSucceeded(fi int32, s sim.Scheduler) {
 		if op.memoryMB > 0 {
 			m.fmeta[fi].mem = op.memoryMB
 		}
-		m.retireEnvs(fi, now)
+		m.retireEnvs(fi, s)
 		m.setUpdate(fi, UpdateSuccessful, ReasonNone, now)
 		m.operation(fi, OpUpdateFunctionConfiguration, op, op.start, now, "Successful", ErrNone, op.principal, nil)
 	case opUpdateCode:
-		m.retireEnvs(fi, now)
+		m.retireEnvs(fi, s)
 		m.setUpdate(fi, UpdateSuccessful, ReasonNone, now)
 		m.operation(fi, OpUpdateFunctionCode, op, op.start, now, "Successful", ErrNone, op.principal, nil)
 	case opRestore:
@@ -474,7 +474,7 @@ func (m *Model) opDelete(fi int32, top *TimelineOp, s sim.Scheduler) {
 		m.release(fi, v.net, s)
 	}
 	meta.versions = nil
-	m.retireEnvs(fi, now)
+	m.retireEnvs(fi, s)
 	if f.wl != nil {
 		f.wl.gen++ // its workload stops with it
 	}
@@ -548,6 +548,13 @@ func (m *Model) accountOp(top *TimelineOp, s sim.Scheduler) {
 			}
 			v.quota = int32(top.Value)
 			report("Successful", ErrNone, top.Target)
+		case QuotaRegionENIs:
+			if int32(top.Value) < a.enis {
+				report("Rejected", ErrInvalidParameterValue, "regionENIs")
+				return
+			}
+			a.eniQuota = int32(top.Value)
+			report("Successful", ErrNone, "regionENIs")
 		case QuotaConcurrency:
 			if err := a.dp.SetConcurrency(top.Value); err != nil {
 				report("Rejected", ErrInvalidParameterValue, "concurrency")

@@ -87,11 +87,18 @@ func (m *Model) emitInterval(fi int32, now sim.Time) {
 // emitState reports the ENI and subnet state at now.
 func (m *Model) emitState(now sim.Time) {
 
-	// Deleting and lingering ENIs per combo, counted in one pass.
+	// Deleting and lingering ENIs per combo, counted in one pass; legacy ENIs being
+	// deleted count in their subnet's IPsLegacy instead (ENISample is about Hyperplane ENIs).
 	deleting := make([]int32, len(m.combos))
 	lingering := make([]int32, len(m.combos))
+	legacyGoing := make([]int32, len(m.subnets))
 	for e := range m.enis {
-		switch en := &m.enis[e]; en.state {
+		en := &m.enis[e]
+		if en.legacy && en.state != eniGone {
+			legacyGoing[en.subnet]++
+			continue
+		}
+		switch en.state {
 		case eniDeleting:
 			deleting[en.combo]++
 		case eniLingering:
@@ -114,6 +121,6 @@ func (m *Model) emitState(now sim.Time) {
 		sn := &m.subnets[i]
 		m.obs.SubnetSample(SubnetSample{At: now, Account: m.accts[sn.acct].id, VPC: m.vpcs[sn.vpc].id,
 			Subnet: sn.id, IPsUsed: int(m.ipsUsed(sn)), IPsUsable: int(sn.usable),
-			IPsOther: int(sn.taken), IPsLegacy: int(sn.legacy) * m.p.IPsPerENI})
+			IPsOther: int(sn.taken), IPsLegacy: int(sn.legacy+legacyGoing[i]) * m.p.IPsPerENI})
 	}
 }
