@@ -75,7 +75,7 @@ func (m *Model) armReplaceAll(s sim.Scheduler) {
 func (m *Model) onENIReplace(ev sim.Event, s sim.Scheduler) {
 	e := int32(ev.Obj)
 	en := &m.enis[e]
-	if en.gen != uint32(ev.Arg) || en.state != eniReady || en.replacing {
+	if en.gen != uint32(ev.Arg) || en.state != eniReady {
 		return
 	}
 	if cb := &m.combos[en.combo]; cb.refs == 0 || len(cb.users) == 0 {
@@ -98,6 +98,9 @@ func (m *Model) replaceRole(c int32) int32 {
 func (m *Model) rebalance(e int32, s sim.Scheduler) {
 	now := s.Now()
 	c := m.enis[e].combo
+	if m.enis[e].replacing {
+		return // its replacement is on the way
+	}
 	m.counters.ENIsRebalanced++
 	m.eniEvent(e, now, "Rebalance", "", 0)
 	if r := m.newRequest(c, m.replaceRole(c), false, "Rebalance", e, s); r != ReasonNone {

@@ -42,7 +42,9 @@ var update = flag.Bool("update", false, "rewrite the golden files of the interac
 //	create FN [subnets=..] [sgs=..] [by=P] [dual]   update FN [subnets=..] [sgs=..] [detach] [memory=N] [by=P]
 //	code FN | publish FN | delete FN | invoke FN [n=N] [every=D]
 //	put-policy ROLE NAME vpc|deny-source|logs | delete-policy ROLE NAME | delete-role ROLE
-//	set-quota VPC N | advance D | print | check
+//	set-quota VPC N | set-region-quota N | advance D | print | check
+//	rebalance SUBNET | health-fail SUBNET   the combination (SUBNET, sg-a1)'s first ready ENI
+//	                                        is rebalanced / fails its health check now
 func TestScripts(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.txt")
 	if err != nil || len(files) == 0 {
@@ -239,6 +241,8 @@ func stdConfig() *Config {
 var scriptPolicies = map[string]string{
 	"vpc":  iam.AWSLambdaVPCAccessExecutionRoleDocument,
 	"logs": `{"Version":"2012-10-17","Statement":[{"Sid":"Logs","Effect":"Allow","Action":"logs:*","Resource":"*"}]}`,
+	"vpc-noassign": `{"Version":"2012-10-17","Statement":[{"Sid":"NoAssign","Effect":"Allow","Action":["ec2:CreateNetworkInterface",
+	   "ec2:DescribeNetworkInterfaces","ec2:DescribeSubnets","ec2:DeleteNetworkInterface"],"Resource":"*"}]}`,
 	"deny-source": `{"Version":"2012-10-17","Statement":[{"Sid":"DenyCodeEC2","Effect":"Deny","Action":"ec2:*","Resource":"*",
 	   "Condition":{"ArnLike":{"lambda:SourceFunctionArn":"arn:aws:lambda:*:*:function:*"}}}]}`,
 }
@@ -428,6 +432,19 @@ func (h *harness) exec(line string) error {
 	case "set-quota":
 		n, _ := strconv.Atoi(pos[1])
 		h.m.applyOp(&TimelineOp{Kind: OpSetQuota, Quota: QuotaVPCENIs, Target: pos[0], Value: n}, -1, h.q)
+	case "set-region-quota":
+		n, _ := strconv.Atoi(pos[0])
+		h.m.applyOp(&TimelineOp{Kind: OpSetQuota, Quota: QuotaRegionENIs, Value: n}, -1, h.q)
+	case "rebalance", "health-fail":
+		e, err := h.readyENI(pos[0])
+		if err != nil {
+			return err
+		}
+		arg := uint64(h.m.enis[e].gen)
+		if cmd == "health-fail" {
+			arg |= replaceHealth
+		}
+		h.m.onENIReplace(sim.Event{At: h.q.Now(), Kind: evENIReplace, Obj: uint32(e), Arg: arg}, h.q)
 	case "set-concurrency":
 		n, _ := strconv.Atoi(pos[0])
 		h.m.applyOp(&TimelineOp{Kind: OpSetQuota, Quota: QuotaConcurrency, Value: n}, -1, h.q)
@@ -535,16 +552,24 @@ func setParam(p *Params, k, v string) error {
 		*d = x
 		return err
 	}
-	durs := map[string]*time.Duration{"idleReclaim": &p.IdleReclaim, "envIdleExpiry": &p.EnvIdleExpiry}
+	durs := map[string]*time.Duration{"idleReclaim": &p.IdleReclaim, "envIdleExpiry": &p.EnvIdleExpiry,
+		"rebalanceEvery": &p.ENIRebalanceEvery, "healthFailEvery": &p.ENIHealthFailEvery}
 	if d, ok := durs[k]; ok {
 		x, err := parseDur(v)
 		*d = x
 		return err
 	}
 	ints := map[string]*int{"ipsPerENI": &p.IPsPerENI, "connsPerENI": &p.ConnectionsPerENI, "maxRetries": &p.EC2MaxRetries,
-		"createBurst": &p.EC2Create.Burst, "scaleStep": &p.ScalingStep, "deleteBurst": &p.EC2Delete.Burst, "concurrency": &p.AccountConcurrency}
+		"createBurst": &p.EC2Create.Burst, "scaleStep": &p.ScalingStep, "deleteBurst": &p.EC2Delete.Burst, "concurrency": &p.AccountConcurrency,
+		"describeBurst": &p.EC2Describe.Burst, "assignBurst": &p.EC2AssignIP.Burst, "regionENIQuota": &p.RegionENIQuota}
 	if d, ok := ints[k]; ok {
 		x, err := strconv.Atoi(v)
+		*d = x
+		return err
+	}
+	floats := map[string]*float64{"createRate": &p.EC2Create.Rate, "describeRate": &p.EC2Describe.Rate, "assignRate": &p.EC2AssignIP.Rate}
+	if d, ok := floats[k]; ok {
+		x, err := strconv.ParseFloat(v, 64)
 		*d = x
 		return err
 	}
@@ -593,6 +618,28 @@ func (h *harness) print() {
 			h.rec.line("vpc %s enis=%d/%d", v.id, v.enis, v.quota)
 		}
 	}
+	// The regional quota only where a script changed it (the other transcripts stay as they were).
+	for i := range m.accts {
+		if a := &m.accts[i]; a.eniQuota != int32(DefaultParams().RegionENIQuota) {
+			h.rec.line("account %s region enis=%d/%d", a.id, a.enis, a.eniQuota)
+		}
+	}
+}
+
+// readyENI is the first ready ENI (in combination order) of the combination (subnet, sg-a1).
+func (h *harness) readyENI(subnet string) (int32, error) {
+	for c := range h.m.combos {
+		cb := &h.m.combos[c]
+		if h.m.subnets[cb.subnet].id != subnet || cb.sgs != "sg-a1" {
+			continue
+		}
+		for _, e := range cb.enis {
+			if h.m.enis[e].state == eniReady {
+				return e, nil
+			}
+		}
+	}
+	return -1, fmt.Errorf("no ready ENI in combination %s [sg-a1]", subnet)
 }
 
 // parseDur is time.ParseDuration plus a "d" (24 h) suffix.
