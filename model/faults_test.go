@@ -526,6 +526,12 @@ func randomFaultRun(t *testing.T, seed uint64, steps int) *faultRig {
 	p.IdleReclaim = time.Duration(1+rng.IntN(4)) * time.Hour
 	p.ENIDelete = sim.LogNormalMedianP99(time.Duration(1+rng.IntN(30))*time.Minute, 2*time.Hour)
 	cfg.Legacy = rng.IntN(6) == 0
+	// ENI replacements (replace.go), the other EC2 buckets and the regional quota.
+	every := []time.Duration{0, 20 * time.Minute, 2 * time.Hour}
+	p.ENIRebalanceEvery, p.ENIHealthFailEvery = every[rng.IntN(3)], every[rng.IntN(3)]
+	p.EC2Describe = TokenBucket{Burst: 1 + rng.IntN(5), Rate: 0.2 + rng.Float64()}
+	p.EC2AssignIP = TokenBucket{Burst: 1 + rng.IntN(5), Rate: 0.2 + rng.Float64()}
+	p.RegionENIQuota = 6 + rng.IntN(10)
 	horizon := time.Duration(steps) * 150 * time.Second
 	at := func() time.Duration { return time.Duration(rng.Int64N(int64(horizon))) }
 	f := &cfg.Faults
@@ -598,6 +604,9 @@ func randomFaultRun(t *testing.T, seed uint64, steps int) *faultRig {
 			top, fi = TimelineOp{Kind: OpSetQuota, Quota: QuotaVPCENIs, Target: "vpc-a", Value: 2 + rng.IntN(10)}, -1
 		case 11:
 			top, fi = TimelineOp{Kind: OpSetQuota, Quota: QuotaConcurrency, Value: 1 + rng.IntN(100)}, -1
+			if rng.IntN(3) == 0 {
+				top = TimelineOp{Kind: OpSetQuota, Quota: QuotaRegionENIs, Value: 4 + rng.IntN(12)}
+			}
 		default:
 			r.invoke(fi, 1+rng.IntN(20))
 			r.advance(time.Duration(rng.IntN(600)) * time.Second)

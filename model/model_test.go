@@ -261,7 +261,8 @@ func TestRandomOperations(t *testing.T) {
 	}
 	// The sequences must reach the interesting states, or the test proves nothing.
 	seen := map[string]int{}
-	want := []string{"-> Active", "-> Failed", "-> Inactive", "Restoring", "Lingering", "Deleted", "Reclaimed", "Rejected", "CreateFailed"}
+	want := []string{"-> Active", "-> Failed", "-> Inactive", "Restoring", "Lingering", "Deleted", "Reclaimed", "Rejected", "CreateFailed",
+		"Rebalanced", "HealthCheckFailed", "ReplaceFailed"}
 	probeHook = func(s string) {
 		for _, k := range want {
 			if strings.Contains(s, k) {
@@ -316,6 +317,12 @@ func randomOperations(t *testing.T, seed uint64, steps int) error {
 		f.Workload = Workload{Rate: 1e-9, Service: sim.Exp(time.Duration(1+rng.IntN(120)) * time.Second)}
 	}
 	cfg.Accounts[0].VPCs[0].ENIQuota = max(cfg.Accounts[0].VPCs[0].ENIQuota, 8)
+	// ENI replacements (replace.go), the other EC2 buckets and the regional quota.
+	every := []time.Duration{0, 30 * time.Minute, 2 * time.Hour}
+	cfg.Params.ENIRebalanceEvery, cfg.Params.ENIHealthFailEvery = every[rng.IntN(3)], every[rng.IntN(3)]
+	cfg.Params.EC2Describe = TokenBucket{Burst: 1 + rng.IntN(5), Rate: 0.5}
+	cfg.Params.EC2AssignIP = TokenBucket{Burst: 1 + rng.IntN(5), Rate: 0.5}
+	cfg.Params.RegionENIQuota = 6 + rng.IntN(10)
 	h := &harness{t: t, cfg: cfg, rec: &recorder{}}
 	m, err := New(cfg, sim.Seed(seed), h.rec)
 	if err != nil {
@@ -368,6 +375,9 @@ func randomOperations(t *testing.T, seed uint64, steps int) error {
 			fi = -1
 		case 9:
 			top.Kind, top.Quota, top.Target, top.Value = OpSetQuota, QuotaVPCENIs, "vpc-a", 2+rng.IntN(10)
+			if rng.IntN(3) == 0 {
+				top.Quota, top.Target, top.Value = QuotaRegionENIs, "", 4+rng.IntN(12)
+			}
 			fi = -1
 		default:
 			for range 1 + rng.IntN(20) {

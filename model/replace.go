@@ -201,6 +201,17 @@ func (m *Model) comboLost(c int32, r Reason, s sim.Scheduler) {
 	now := s.Now()
 	for _, fi := range m.uniqueUsers(c) {
 		f := &m.fns[fi]
+		if op := f.op; op != nil {
+			// An operation that attached to the combination's lost ENI fails as if its
+			// creation had (a restore sets up the current configuration).
+			nc := op.pend
+			if op.kind == opRestore {
+				nc = f.cur
+			}
+			if slices.Contains(nc.combos, c) {
+				m.opFailed(fi, op.gen, r, s)
+			}
+		}
 		if f.state == StateActive && slices.Contains(f.cur.combos, c) {
 			m.setState(fi, StateInactive, r, now)
 			m.retireEnvs(fi, s)
