@@ -132,6 +132,8 @@ func (s *Scenario) modelParams() model.Params {
 	setT(&p.IdleReclaim, sp.ENI.IdleReclaimAfter)
 	setI(&p.IPsPerENI, sp.ENI.IPsPerENI)
 	setI(&p.ConnectionsPerENI, sp.ENI.ConnectionsPerENI)
+	setT(&p.ENIRebalanceEvery, sp.ENI.RebalanceEvery)
+	setT(&p.ENIHealthFailEvery, sp.ENI.HealthFailEvery)
 	setD(&p.Switchover, sp.Function.SwitchoverLatency)
 	setD(&p.ColdStart, sp.Function.ColdStart)
 	setT(&p.EnvIdleExpiry, sp.Function.EnvIdleExpiry)
@@ -145,9 +147,12 @@ func (s *Scenario) modelParams() model.Params {
 	setT(&p.InternetTimeout, sp.Network.InternetTimeout)
 	setB(&p.EC2Create, sp.EC2.CreateNetworkInterface)
 	setB(&p.EC2Delete, sp.EC2.DeleteNetworkInterface)
+	setB(&p.EC2Describe, sp.EC2.Describe)
+	setB(&p.EC2AssignIP, sp.EC2.AssignPrivateIPAddresses)
 	setD(&p.EC2RetryBackoff, sp.EC2.RetryBackoff)
 	setI(&p.EC2MaxRetries, sp.EC2.MaxRetries)
 	setI(&p.VPCENIQuota, sp.Quotas.VPCENIs)
+	setI(&p.RegionENIQuota, sp.Quotas.RegionENIs)
 	setI(&p.AccountConcurrency, sp.Quotas.AccountConcurrency)
 	setD(&p.LegacyENICreate, sp.Legacy.ENICreateLatency)
 	if sp.Legacy.MemoryPerIP != 0 {
@@ -218,13 +223,19 @@ func (s *Scenario) toModel(unitSeed sim.Seed, useUnit bool) (*model.Config, erro
 	for i := range s.Accounts {
 		a := &s.Accounts[i]
 		acct[a.Name] = i
-		ma := model.Account{ID: a.Name, Concurrency: a.Concurrency}
+		ma := model.Account{ID: a.Name, Concurrency: a.Concurrency, ENIQuota: a.RegionENIs}
 		if l := a.EC2RateLimits; l != nil {
 			if b := l.CreateNetworkInterface; b != nil {
 				ma.EC2Create = model.TokenBucket{Burst: b.Burst, Rate: b.Rate.PerSecond()}
 			}
 			if b := l.DeleteNetworkInterface; b != nil {
 				ma.EC2Delete = model.TokenBucket{Burst: b.Burst, Rate: b.Rate.PerSecond()}
+			}
+			if b := l.Describe; b != nil {
+				ma.EC2Describe = model.TokenBucket{Burst: b.Burst, Rate: b.Rate.PerSecond()}
+			}
+			if b := l.AssignPrivateIPAddresses; b != nil {
+				ma.EC2AssignIP = model.TokenBucket{Burst: b.Burst, Rate: b.Rate.PerSecond()}
 			}
 		}
 		for _, x := range a.VPCs {
@@ -515,9 +526,12 @@ func (s *Scenario) timelineOps(op Operation, places []fleetPlace, accountIndex f
 	case "SetQuota":
 		base.Account = accountIndex(op.Account)
 		base.Value = op.Value
-		if op.Quota == "concurrency" {
+		switch op.Quota {
+		case "concurrency":
 			base.Quota = model.QuotaConcurrency
-		} else {
+		case "regionENIs":
+			base.Quota = model.QuotaRegionENIs
+		default:
 			base.Quota, base.Target = model.QuotaVPCENIs, op.VPC
 		}
 		return []model.TimelineOp{base}

@@ -22,6 +22,10 @@ type ENIParams struct {
 	IdleReclaimAfter  *Duration `yaml:"idleReclaimAfter" json:"idleReclaimAfter,omitempty"`
 	IPsPerENI         *int      `yaml:"ipsPerENI" json:"ipsPerENI,omitempty"`
 	ConnectionsPerENI *int      `yaml:"connectionsPerENI" json:"connectionsPerENI,omitempty"`
+	// RebalanceEvery and HealthFailEvery are the mean times between a ready ENI being
+	// replaced to balance load / failing a health check (facts §1; unsourced, default off).
+	RebalanceEvery  *Duration `yaml:"rebalanceEvery" json:"rebalanceEvery,omitempty"`
+	HealthFailEvery *Duration `yaml:"healthFailEvery" json:"healthFailEvery,omitempty"`
 }
 
 // FunctionParams are function-level timings.
@@ -47,13 +51,18 @@ type NetworkParams struct {
 type EC2Params struct {
 	CreateNetworkInterface *Bucket `yaml:"createNetworkInterface" json:"createNetworkInterface,omitempty"`
 	DeleteNetworkInterface *Bucket `yaml:"deleteNetworkInterface" json:"deleteNetworkInterface,omitempty"`
-	RetryBackoff           *Dist   `yaml:"retryBackoff" json:"retryBackoff,omitempty"`
-	MaxRetries             *int    `yaml:"maxRetries" json:"maxRetries,omitempty"`
+	// Describe is the unfiltered Describe* bucket, AssignPrivateIPAddresses the
+	// Assign/UnassignPrivateIpAddresses one (facts §7).
+	Describe                 *Bucket `yaml:"describe" json:"describe,omitempty"`
+	AssignPrivateIPAddresses *Bucket `yaml:"assignPrivateIpAddresses" json:"assignPrivateIpAddresses,omitempty"`
+	RetryBackoff             *Dist   `yaml:"retryBackoff" json:"retryBackoff,omitempty"`
+	MaxRetries               *int    `yaml:"maxRetries" json:"maxRetries,omitempty"`
 }
 
 // QuotaParams are the default quotas (accounts and VPCs may override them).
 type QuotaParams struct {
 	VPCENIs            *int `yaml:"vpcENIs" json:"vpcENIs,omitempty"`
+	RegionENIs         *int `yaml:"regionENIs" json:"regionENIs,omitempty"`
 	AccountConcurrency *int `yaml:"accountConcurrency" json:"accountConcurrency,omitempty"`
 }
 

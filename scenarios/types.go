@@ -40,13 +40,18 @@ type Account struct {
 	Concurrency int `yaml:"concurrency" json:"concurrency,omitempty"`
 	// EC2RateLimits override params.ec2 buckets for this account.
 	EC2RateLimits *EC2RateLimits `yaml:"ec2RateLimits" json:"ec2RateLimits,omitempty"`
-	VPCs          []VPC          `yaml:"vpcs" json:"vpcs"`
+	// RegionENIs is the account's regional network-interface quota (default
+	// params.quotas.regionENIs).
+	RegionENIs int   `yaml:"regionENIs" json:"regionENIs,omitempty"`
+	VPCs       []VPC `yaml:"vpcs" json:"vpcs"`
 }
 
 // EC2RateLimits are token buckets of the EC2 API actions Lambda calls.
 type EC2RateLimits struct {
-	CreateNetworkInterface *Bucket `yaml:"createNetworkInterface" json:"createNetworkInterface,omitempty"`
-	DeleteNetworkInterface *Bucket `yaml:"deleteNetworkInterface" json:"deleteNetworkInterface,omitempty"`
+	CreateNetworkInterface   *Bucket `yaml:"createNetworkInterface" json:"createNetworkInterface,omitempty"`
+	DeleteNetworkInterface   *Bucket `yaml:"deleteNetworkInterface" json:"deleteNetworkInterface,omitempty"`
+	Describe                 *Bucket `yaml:"describe" json:"describe,omitempty"`
+	AssignPrivateIPAddresses *Bucket `yaml:"assignPrivateIpAddresses" json:"assignPrivateIpAddresses,omitempty"`
 }
 
 // Bucket is a token bucket: burst tokens, refilled at rate.
@@ -259,7 +264,7 @@ type Operation struct {
 	Role       string     `yaml:"role" json:"role,omitempty"`
 	PolicyName string     `yaml:"policyName" json:"policyName,omitempty"`
 	Policy     *PolicyDoc `yaml:"policy" json:"policy,omitempty"`
-	// SetQuota: quota (vpcENIs or concurrency), account, vpc (for vpcENIs), value.
+	// SetQuota: quota (vpcENIs, concurrency or regionENIs), account, vpc (for vpcENIs), value.
 	Quota   string `yaml:"quota" json:"quota,omitempty"`
 	Account string `yaml:"account" json:"account,omitempty"`
 	VPC     string `yaml:"vpc" json:"vpc,omitempty"`
@@ -305,7 +310,8 @@ type SlowENICreate struct {
 	Factor float64 `yaml:"factor" json:"factor"`
 }
 
-// EC2Throttling throttles every Create/DeleteNetworkInterface call during [From, To).
+// EC2Throttling throttles every EC2 call Lambda makes (Describe*, Create/Delete
+// NetworkInterface, AssignPrivateIpAddresses) during [From, To).
 type EC2Throttling struct {
 	From    Duration `yaml:"from" json:"from"`
 	To      Duration `yaml:"to" json:"to"`

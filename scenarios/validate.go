@@ -123,9 +123,14 @@ func (v *validator) account(i int) {
 	if a.Concurrency < 0 {
 		v.report(joinField(p, "concurrency"), "", "concurrency must not be negative, got %d", a.Concurrency)
 	}
+	if a.RegionENIs < 0 {
+		v.report(joinField(p, "regionENIs"), "", "regionENIs must not be negative, got %d", a.RegionENIs)
+	}
 	if a.EC2RateLimits != nil {
 		v.bucket(joinField(p, "ec2RateLimits.createNetworkInterface"), a.EC2RateLimits.CreateNetworkInterface)
 		v.bucket(joinField(p, "ec2RateLimits.deleteNetworkInterface"), a.EC2RateLimits.DeleteNetworkInterface)
+		v.bucket(joinField(p, "ec2RateLimits.describe"), a.EC2RateLimits.Describe)
+		v.bucket(joinField(p, "ec2RateLimits.assignPrivateIpAddresses"), a.EC2RateLimits.AssignPrivateIPAddresses)
 	}
 	if len(a.VPCs) == 0 {
 		v.report(joinField(p, "vpcs"), "", "account %q has no VPCs", a.Name)

@@ -24,7 +24,7 @@ var opFields = map[string][]string{
 	"SetQuota":                    {"quota", "account", "vpc", "value"},
 }
 
-var quotaKinds = []string{"vpcENIs", "concurrency"}
+var quotaKinds = []string{"vpcENIs", "concurrency", "regionENIs"}
 
 func (v *validator) operation(i int) {
 	op := &v.s.Timeline[i]
@@ -188,12 +188,12 @@ func (v *validator) quotaOp(p string, op *Operation) {
 		} else if ok && v.vpcs[ai][op.VPC] == nil {
 			v.report(joinField(p, "vpc"), suggest(op.VPC, v.vpcNames(ai)), "VPC %q is not defined in account %q", op.VPC, v.s.Accounts[ai].Name)
 		}
-	case "concurrency":
+	case "concurrency", "regionENIs":
 		if op.VPC != "" {
 			v.report(joinField(p, "vpc"), "remove it", "vpc applies to quota vpcENIs only")
 		}
 	default:
-		v.report(joinField(p, "quota"), suggest(op.Quota, quotaKinds), "quota must be vpcENIs or concurrency, got %q", op.Quota)
+		v.report(joinField(p, "quota"), suggest(op.Quota, quotaKinds), "quota must be vpcENIs, concurrency or regionENIs, got %q", op.Quota)
 	}
 	if op.Value < 1 {
 		v.report(joinField(p, "value"), "", "a quota value must be at least 1, got %d", op.Value)
