@@ -484,6 +484,7 @@ func TestRandomOperationsWithFaults(t *testing.T) {
 		seeds = seeds[:4]
 	}
 	reasons := map[string]int{}
+	eniEvents := map[string]int{}
 	events := 0
 	for _, seed := range seeds {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
@@ -494,6 +495,9 @@ func TestRandomOperationsWithFaults(t *testing.T) {
 			}()
 			r := randomFaultRun(t, seed, 300)
 			events += r.events
+			for _, e := range r.obs.enis {
+				eniEvents[e.Event+" "+e.Reason]++
+			}
 			for _, s := range r.obs.states {
 				if s.To == "Failed" || s.UpdateTo == "Failed" {
 					reasons[s.Reason]++
@@ -507,6 +511,14 @@ func TestRandomOperationsWithFaults(t *testing.T) {
 		for _, want := range []string{"InternalError", "EC2RequestLimitExceeded", "SubnetOutOfIPAddresses", "EniLimitExceeded"} {
 			if reasons[want] == 0 {
 				t.Errorf("no random run failed a function or update with %s (failures: %v)", want, reasons)
+			}
+		}
+		// ENI replacements and the Describe/Assign buckets must be exercised too.
+		for _, want := range []string{"Rebalance ", "HealthCheckFailed ", "DeleteRequested Rebalanced", "Requested Replace",
+			"ReplaceFailed EniLimitExceeded", "Throttled RequestLimitExceeded:DescribeSubnets",
+			"Throttled RequestLimitExceeded:AssignPrivateIpAddresses", "DeleteRequested EnvironmentGone"} {
+			if eniEvents[want] == 0 {
+				t.Errorf("no random run produced ENI event %q", want)
 			}
 		}
 	}

@@ -21,7 +21,8 @@ type Observer interface {
 	// Operation is called when a control-plane operation finishes (or is rejected).
 	// Restores of Inactive functions are not operations: see StateChange (Pending/Restoring).
 	Operation(Operation)
-	// ENIEvent is called when an ENI is requested, becomes ready, fails, is reclaimed or deleted.
+	// ENIEvent is called when an ENI is requested, becomes ready, fails, is reclaimed,
+	// rebalanced, fails a health check or is deleted.
 	ENIEvent(ENIEvent)
 	// Interval is called every sampling interval with the invocation aggregates of the
 	// interval that just ended, one record per function that had activity (in function
@@ -107,7 +108,7 @@ type ENIEvent struct {
 	Subnet   string
 	SGSet    string
 	ENI      string
-	Event    string // Requested, Throttled, Ready, CreateFailed, Reclaimed, DeleteRequested, Deleted, Lingering
+	Event    string // Requested, Throttled, Ready, CreateFailed, Reclaimed, DeleteRequested, Deleted, Lingering, Rebalance, HealthCheckFailed, ReplaceFailed
 	Reason   string
 	Duration time.Duration // for Ready/Deleted: time since requested
 }

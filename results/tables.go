@@ -126,8 +126,8 @@ var (
 		ColumnSpec{"subnet", tString, "", "subnet"},
 		ColumnSpec{"sg_set", tString, "", "sorted, comma-joined security group ids"},
 		ColumnSpec{"eni", tString, "", "ENI id"},
-		ColumnSpec{"event", tString, "", "Requested, Throttled, Ready, CreateFailed, Reclaimed, DeleteRequested, Deleted, Lingering"},
-		ColumnSpec{"reason", tString, "", "why (error code, reclaim cause)"},
+		ColumnSpec{"event", tString, "", "Requested, Throttled, Ready, CreateFailed, Reclaimed, DeleteRequested, Deleted, Lingering, Rebalance, HealthCheckFailed, ReplaceFailed"},
+		ColumnSpec{"reason", tString, "", "why (error code, reclaim cause, the throttled EC2 call, Rebalance/Replace for a replacement's request, EnvironmentGone for a legacy ENI)"},
 		ColumnSpec{"duration_s", tFloat64, "s", "Ready/Deleted: time since requested; 0 otherwise"},
 	)
 
