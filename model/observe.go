@@ -62,7 +62,7 @@ type SubnetSample struct {
 	IPsUsed   int
 	IPsUsable int
 	// Added by the model: IPs taken by other services (faults) and, in legacy mode, by
-	// per-environment ENIs (both included in IPsUsed).
+	// per-environment ENIs, those being deleted included (both included in IPsUsed).
 	IPsOther  int
 	IPsLegacy int
 }

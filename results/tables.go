@@ -85,7 +85,7 @@ var (
 		ColumnSpec{"ips_usable", tInt64, "count", "usable IP addresses (CIDR size less the 5 AWS reserves)"},
 		ColumnSpec{"ips_free", tInt64, "count", "ips_usable - ips_used"},
 		ColumnSpec{"ips_other", tInt64, "count", "IPs taken by other services (faults); included in ips_used"},
-		ColumnSpec{"ips_legacy", tInt64, "count", "IPs taken by per-environment ENIs in legacy mode; included in ips_used"},
+		ColumnSpec{"ips_legacy", tInt64, "count", "IPs taken by per-environment ENIs in legacy mode, those being deleted included; included in ips_used"},
 	)
 
 	StateChangesTable = table("state_changes", "every function State or LastUpdateStatus transition",
