@@ -446,6 +446,18 @@ func (m *Model) buildAccount(ai int32, ac *Account, path string) error {
 			return err
 		}
 	}
+	// The deployed functions' ENIs exist at the start: they must fit the quotas
+	// (invariants 2 and 2b hold from the first event on).
+	rt := &m.accts[ai]
+	for j := range ac.VPCs {
+		if v := &m.vpcs[rt.vpcByID[ac.VPCs[j].ID]]; v.enis > v.quota {
+			return errorf(fmt.Sprintf("%s.vpcs[%d].eniQuota", path, j), v.quota,
+				"the deployed functions already need %d ENIs in VPC %s", v.enis, v.id)
+		}
+	}
+	if rt.enis > rt.eniQuota {
+		return errorf(path+".eniQuota", rt.eniQuota, "the deployed functions already need %d ENIs (one per subnet and security-group set)", rt.enis)
+	}
 	return nil
 }
 

@@ -47,6 +47,19 @@ func TestNewRejectsInvalidConfigWithFieldPath(t *testing.T) {
 			c.Faults.EC2Storms = []Storm{{Window: Window{0, time.Minute}, Account: "999"}}
 		}, "faults.ec2Storms[0].account"},
 		{"duplicate account", func(c *Config) { c.Accounts = append(c.Accounts, c.Accounts[0]) }, "accounts[1].id"},
+		{"describe bucket", func(c *Config) { c.Params.EC2Describe.Rate = 0 }, "params.ec2Describe.rate"},
+		{"account assign bucket", func(c *Config) { c.Accounts[0].EC2AssignIP = TokenBucket{Burst: 3, Rate: -1} }, "accounts[0].ec2AssignIP.rate"},
+		{"regional quota", func(c *Config) { c.Params.RegionENIQuota = 0 }, "params.regionENIQuota"},
+		{"rebalance rate", func(c *Config) { c.Params.ENIRebalanceEvery = -time.Hour }, "params.eniRebalanceEvery"},
+		{"health-check rate", func(c *Config) { c.Params.ENIHealthFailEvery = -time.Hour }, "params.eniHealthFailEvery"},
+		{"deployed over the regional quota", func(c *Config) {
+			c.Accounts[0].ENIQuota = 1
+			c.Accounts[0].Functions[0].Deployed = true
+		}, "accounts[0].eniQuota"},
+		{"deployed over the VPC quota", func(c *Config) {
+			c.Accounts[0].VPCs[0].ENIQuota = 1
+			c.Accounts[0].Functions[0].Deployed = true
+		}, "accounts[0].vpcs[0].eniQuota"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
