@@ -86,6 +86,7 @@ func (p *Params) validate() error {
 		{"params.regionENIQuota", p.RegionENIQuota, 1, maxENIQuota},
 		{"params.accountConcurrency", p.AccountConcurrency, 1, maxConcurrency}, {"params.scalingStep", p.ScalingStep, 0, maxCount},
 		{"params.legacyMemoryPerIPMB", p.LegacyMemoryPerIPMB, 1, maxCount}, {"params.resetRTTs", p.ResetRTTs, 0, 1000},
+		{"params.natConnectionsPerIP", p.NATConnectionsPerIP, 1, maxCount},
 	}
 	for _, x := range ints {
 		if x.v < x.min {
@@ -121,6 +122,12 @@ func (p *Params) validate() error {
 		if math.IsNaN(c.v) || math.IsInf(c.v, 0) || c.v < 0 {
 			return errorf(c.name, c.v, "must be a finite, non-negative price")
 		}
+	}
+	if r := p.NATNewConnectionRate; math.IsNaN(r) || math.IsInf(r, 0) || r <= 0 {
+		return errorf("params.natNewConnectionRate", r, "must be a positive number of connections per second")
+	}
+	if r := p.ENINewConnectionRate; math.IsNaN(r) || math.IsInf(r, 0) || r < 0 {
+		return errorf("params.eniNewConnectionRate", r, "must be a finite, non-negative rate (0: unlimited)")
 	}
 	return nil
 }
@@ -197,7 +204,7 @@ func (m *Model) build() error {
 	if err := m.buildTimeline(); err != nil {
 		return err
 	}
-	return nil
+	return m.buildNetLimits()
 }
 
 func (m *Model) subnetIndex(acctID, subnetID string) (int32, bool) {
@@ -509,6 +516,9 @@ func (m *Model) buildFunction(ai int32, fi int, fc *Function, path string, names
 	if fc.Versions < 0 || (fc.Versions > 0 && !fc.Deployed) {
 		return errorf(path+".versions", fc.Versions, "only a deployed function can have published versions")
 	}
+	if fc.Versions > maxVersions {
+		return errorf(path+".versions", fc.Versions, "at most %d", maxVersions)
+	}
 	idx := int32(len(m.fns))
 	f := function{acct: ai, role: ri, acc: -1, needsNet: fc.NeedsInternet, cur: noVPC(), lastInvoked: 0}
 	if len(fc.Targets) == 0 && fc.ConnMode == dataplane.KeepAlive && fc.ProbeInterval == 0 {
@@ -522,6 +532,9 @@ func (m *Model) buildFunction(ai int32, fi int, fc *Function, path string, names
 		natBytes: int64(fc.Workload.BytesPerInvocation)}
 	wl, err := compileWorkload(&fc.Workload, path+".workload")
 	if err != nil {
+		return err
+	}
+	if err := m.buildQualifiers(wl, fc, meta.key, path+".workload"); err != nil {
 		return err
 	}
 	f.wl = wl

@@ -129,6 +129,16 @@ type Params struct {
 	// NATHourly and NATPerGB are NAT gateway prices in USD (facts §1: $0.045/h, $0.045/GB).
 	NATHourly float64
 	NATPerGB  float64
+	// NATConnectionsPerIP is how many simultaneous connections a NAT gateway carries to one
+	// destination (IP, port, protocol) per public IP (facts §6: 55,000).
+	NATConnectionsPerIP int
+	// NATNewConnectionRate is how many new connections per second a NAT gateway opens to
+	// one destination (facts §6: about 900; the one-second burst is unsourced).
+	NATNewConnectionRate float64
+	// ENINewConnectionRate is how many new connections per second one Hyperplane ENI
+	// accepts; a combination's ENIs together accept ready × this. Facts §6: the limit
+	// exists but no figure is published; unsourced, 0 = unlimited (the default).
+	ENINewConnectionRate float64
 }
 
 // TokenBucket is an EC2 API rate limit: Burst tokens, refilled at Rate per second.
@@ -171,6 +181,9 @@ func DefaultParams() Params {
 		LegacyMemoryPerIPMB: 3072,
 		NATHourly:           0.045,
 		NATPerGB:            0.045,
+
+		NATConnectionsPerIP:  55000,
+		NATNewConnectionRate: 900,
 	}
 }
 
@@ -219,8 +232,13 @@ type VPC struct {
 	PeeredWith []string
 	// ENIQuota is the Hyperplane ENIs-per-VPC quota; 0 selects Params.VPCENIQuota.
 	ENIQuota int
-	// NATGateways is the number of NAT gateways in the VPC (for cost).
+	// NATGateways is the number of NAT gateways in the VPC (for cost, and the connection
+	// limits of nat.go).
 	NATGateways int
+	// NATGatewayIPs is the number of public IPs of each of its NAT gateways (facts §6: up to
+	// 8); each IP adds Params.NATConnectionsPerIP simultaneous connections per destination.
+	// 0 means 1 (a gateway has one IP unless more are associated).
+	NATGatewayIPs int
 }
 
 // Route is where a subnet's default route (0.0.0.0/0) goes.
@@ -287,6 +305,11 @@ type Function struct {
 	ConnMode      dataplane.ConnMode
 	Targets       []dataplane.Target
 	ProbeInterval time.Duration
+	// InternetTargets are the indices (into Targets) of the targets on the internet: from a
+	// subnet routed to a NAT gateway their connections go through it and count against its
+	// per-destination limits (targets with the same Name in one account are one
+	// destination).
+	InternetTargets []int
 	// NeedsInternet: the invocations call an internet endpoint, which needs a subnet whose
 	// default route goes to a NAT gateway; otherwise they time out (Params.InternetTimeout).
 	NeedsInternet bool
@@ -318,6 +341,15 @@ type Workload struct {
 	Service sim.Dist
 	// BytesPerInvocation through a NAT gateway (for cost), when a target is on the internet.
 	BytesPerInvocation int
+	// Qualifiers send shares of the invocations to published versions instead of $LATEST
+	// (the rest go to $LATEST); see model/versions.go for what a version invocation is.
+	Qualifiers []Qualifier
+}
+
+// Qualifier is the share of a workload's invocations that invoke published version Version.
+type Qualifier struct {
+	Version int
+	Share   float64 // in (0, 1]; the shares of one workload add up to at most 1
 }
 
 // Diurnal is a sinusoidal rate modulation; Period 0 disables it.

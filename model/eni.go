@@ -430,11 +430,11 @@ func (m *Model) armIdle(c int32, now sim.Time, s sim.Scheduler) {
 func (m *Model) idleDue(c int32, floor, now sim.Time) sim.Time {
 	latest, earliest := floor, sim.MaxTime
 	for _, u := range m.combos[c].users {
-		last := m.lastUse(u, now)
-		latest = max(latest, last)
+		latest = max(latest, m.useOf(u, c, now))
 		if m.fns[u].state == StateActive {
-			earliest = min(earliest, last)
+			earliest = min(earliest, m.lastUse(u, now))
 		}
+		earliest = min(earliest, m.versionsIdleDue(u, c))
 	}
 	return min(earliest, latest).Add(m.p.IdleReclaim)
 }
@@ -451,7 +451,7 @@ func (m *Model) lastUse(fi int32, now sim.Time) sim.Time {
 func (m *Model) comboLastUse(c int32, floor, now sim.Time) sim.Time {
 	last := floor
 	for _, u := range m.combos[c].users {
-		last = max(last, m.lastUse(u, now))
+		last = max(last, m.useOf(u, c, now))
 	}
 	return last
 }
@@ -479,6 +479,7 @@ func (m *Model) onIdleCheck(ev sim.Event, s sim.Scheduler) {
 			m.retireEnvs(fi, s)
 		}
 	}
+	m.idleVersions(c, now)
 	cb = &m.combos[c]
 	cb.idleArmed = true
 	m.must(s, sim.Event{At: m.idleDue(c, 0, now), Kind: evIdleCheck, Obj: uint32(c), Arg: uint64(cb.idleGen)})
@@ -519,10 +520,7 @@ func (m *Model) reclaim(c int32, s sim.Scheduler) {
 		for i := range meta.versions {
 			v := &meta.versions[i]
 			if v.state == StateActive && slices.Contains(v.net.combos, c) {
-				v.state = StateInactive
-				m.obs.StateChange(StateChange{At: now, Account: m.accts[f.acct].id, Function: meta.name,
-					Version: fmt.Sprint(v.n), From: StateActive.String(), To: StateInactive.String(),
-					Reason: ReasonIdle.String()})
+				m.setVersionState(fi, i, StateInactive, ReasonIdle, now)
 			}
 		}
 	}

@@ -53,6 +53,10 @@ type fnRuntime struct {
 	conns    int32   // connections per environment (len(Targets))
 	perInv   bool    // connections held only while an invocation runs
 	sampled  rand.PCG
+	// envGW[env] is the NAT gateway whose destinations the environment holds connections
+	// to (-1: none); natUses are the function's internet destinations (nat.go).
+	envGW   []int32
+	natUses []natUse
 }
 
 // functionMeta holds a function's names and cold control-plane data.
@@ -69,9 +73,12 @@ type functionMeta struct {
 
 // version is a published version: a snapshot of the configuration, holding its ENIs.
 type version struct {
-	n     int
-	net   netcfg
-	state State
+	n      int
+	net    netcfg
+	state  State
+	reason Reason
+	last   sim.Time // its last invocation (or publication), for idle reclamation
+	op     *opState // its restore in progress (versions.go), nil when none
 }
 
 // opKind is what kind of asynchronous operation a function has in progress.
@@ -168,6 +175,7 @@ type workload struct {
 	w             *Workload
 	constRate     bool // no diurnal, no bursts: every candidate is accepted
 	service       sim.Dist
+	quals         *qualifiers // shares of published versions (versions.go); nil: all $LATEST
 }
 
 // intervalAcc accumulates one function's invocations over one sampling interval.

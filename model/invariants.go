@@ -141,6 +141,12 @@ func (m *Model) CheckInvariants() error {
 			return bad("invariant 5: function %s LastUpdateStatus %s with operation %v", name, f.upd, f.op)
 		}
 	}
+	if err := m.checkNetLimits(); err != nil {
+		return err
+	}
+	if err := m.checkVersions(); err != nil {
+		return err
+	}
 	for c := range m.combos {
 		if refs[c] != m.combos[c].refs {
 			return bad("combination %d: %d references counted, %d held", c, m.combos[c].refs, refs[c])

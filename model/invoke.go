@@ -102,7 +102,9 @@ func (m *Model) onArrival(ev sim.Event, s sim.Scheduler) {
 		m.aggArrival(fi, s) // FidelityAggregate: the arrival opens a step (aggregate.go)
 		return
 	}
-	m.invoke(fi, s.Now(), 0, s)
+	if q := m.fns[fi].wl.quals; q == nil || !m.invokeQualified(fi, q, s) {
+		m.invoke(fi, s.Now(), 0, s)
+	}
 	m.scheduleArrival(fi, s.Now(), s)
 }
 
@@ -218,6 +220,10 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 				m.fail(acc, ErrConnectionTimeout)
 				return
 			}
+			if m.net != nil && !rt.perInv && rt.conns > 0 && !m.netAdmit(fi, c, rt.conns, now) {
+				m.fail(acc, ErrConnectionTimeout) // a NAT gateway or ENI connection limit (nat.go)
+				return
+			}
 		}
 	}
 	switch {
@@ -265,14 +271,20 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 		} else if c >= 0 && !rt.perInv && rt.conns > 0 {
 			m.combos[c].conns += rt.conns
 			rt.envConns[env] = rt.conns
+			if m.net != nil {
+				m.netOpen(fi, c, rt.conns, rt, env, now)
+			}
 		}
 	}
 	rt.envBusy[env] = true
 	if rt.perInv && rt.conns > 0 && !m.cfg.Legacy {
 		if c := rt.envCombo[env]; c >= 0 {
-			if m.connRoom(c, rt.conns, s) {
+			if m.connRoom(c, rt.conns, s) && (m.net == nil || m.netAdmit(fi, c, rt.conns, now)) {
 				m.combos[c].conns += rt.conns
 				rt.envConns[env] = rt.conns
+				if m.net != nil {
+					m.netOpen(fi, c, rt.conns, rt, env, now)
+				}
 			} else {
 				m.fail(acc, ErrConnectionTimeout)
 			}
@@ -356,6 +368,9 @@ func (m *Model) onExpire(ev sim.Event, s sim.Scheduler) {
 }
 
 func (m *Model) dropConns(rt *fnRuntime, env int) {
+	if m.net != nil {
+		m.netClose(rt, env)
+	}
 	if n := rt.envConns[env]; n > 0 {
 		m.combos[rt.envCombo[env]].conns -= n
 		rt.envConns[env] = 0

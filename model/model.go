@@ -80,6 +80,8 @@ type Model struct {
 	onEvent func(m *Model)
 	// agg is the state of FidelityAggregate functions (aggregate.go); nil when none.
 	agg *aggregates
+	// net is the state of the NAT gateway and ENI connection limits (nat.go); nil when none apply.
+	net *netLimits
 }
 
 // Counters are run totals, for a quick summary.
@@ -102,6 +104,14 @@ type Counters struct {
 	NoInternet      int64
 	NATBytes        int64
 	TraceSkipped    int64 // external arrivals naming no function of their account
+	// NATConnFails: new connections a NAT gateway refused (simultaneous limit per
+	// destination and IP, or new-connection rate); ENIConnRateFails: new connections
+	// refused by the per-ENI new-connection rate. Each fails an invocation with
+	// ConnectionTimeout (nat.go).
+	NATConnFails     int64
+	ENIConnRateFails int64
+	// VersionInvocations: invocations of published versions (versions.go), included in Invocations.
+	VersionInvocations int64
 }
 
 // account is one account's runtime state.

@@ -162,14 +162,10 @@ func (m *Model) setupNet(fi int32, op *opState, nc netcfg, restore bool, s sim.S
 	}
 	if attach {
 		op.outstanding++
-		// Restoring an Inactive function takes the recovery time even where its ENIs
-		// still exist (shared with busy functions): the facts sheet gives one recovery
-		// figure and no source distinguishes the two cases.
-		dist := &m.p.ENIAttach
-		if restore {
-			dist = &m.p.Restore
-		}
-		d := sampleDur(dist, m.controlStream(fi))
+		// Restoring an Inactive function whose combination kept its ENIs (shared with busy
+		// functions) is an attach: the facts sheet's recovery figure ("ENI re-created",
+		// 40–106 s) is for reclaimed ENIs, which requestENI re-creates with Params.Restore.
+		d := sampleDur(&m.p.ENIAttach, m.controlStream(fi))
 		m.must(s, sim.Event{At: s.Now().Add(d), Kind: evOpStep, Obj: uint32(fi), Arg: uint64(op.gen)})
 	}
 	return ReasonNone
@@ -188,6 +184,10 @@ func (m *Model) onOpStep(ev sim.Event, s sim.Scheduler) {
 
 // opStepDone counts one finished part of fi's operation gen (stale ones are ignored).
 func (m *Model) opStepDone(fi int32, gen uint32, s sim.Scheduler) {
+	if gen&versionOpFlag != 0 {
+		m.versionStepDone(fi, gen, s)
+		return
+	}
 	op := m.fns[fi].op
 	if op == nil || op.gen != gen {
 		return
@@ -241,6 +241,10 @@ func (m *Model) opSucceeded(fi int32, s sim.Scheduler) {
 // opFailed fails fi's operation gen with reason r: a creation leaves the function
 // Failed, an update is rolled back, a restore returns to Inactive (facts §3).
 func (m *Model) opFailed(fi int32, gen uint32, r Reason, s sim.Scheduler) {
+	if gen&versionOpFlag != 0 {
+		m.versionOpFailed(fi, gen, r, s)
+		return
+	}
 	f := &m.fns[fi]
 	op := f.op
 	if op == nil || op.gen != gen {
@@ -439,8 +443,12 @@ func (m *Model) opPublish(fi int32, top *TimelineOp, s sim.Scheduler) {
 	meta := &m.fmeta[fi]
 	n := len(meta.versions) + 1
 	st := f.state
+	if n > maxVersions {
+		m.reject(fi, top, ErrResourceConflict, &d, now) // beyond what version restores can name
+		return
+	}
 	m.acquire(fi, f.cur)
-	meta.versions = append(meta.versions, version{n: n, net: f.cur, state: st})
+	meta.versions = append(meta.versions, version{n: n, net: f.cur, state: st, reason: f.reason, last: now})
 	m.obs.StateChange(StateChange{At: now, Account: m.accts[f.acct].id, Function: meta.name,
 		Version: fmt.Sprint(n), From: StateAbsent.String(), To: st.String()})
 	m.operation(fi, OpPublishVersion, nil, now, now, "Successful", ErrNone, top.Principal, &d)

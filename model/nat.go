@@ -1,0 +1,274 @@
+package model
+
+import (
+	"fmt"
+
+	"github.com/enisim/enisim/sim"
+)
+
+// Connection limits on the way out of a VPC (facts §6): a NAT gateway carries at most
+// Params.NATConnectionsPerIP simultaneous connections to one destination (IP, port,
+// protocol) per public IP and opens about Params.NATNewConnectionRate new connections per
+// second to one destination; a Hyperplane ENI has a new-connection rate limit of its own
+// (Params.ENINewConnectionRate, no published figure: off by default). A connection these
+// refuse is a connection timeout for the invocation that needed it (ErrConnectionTimeout),
+// counted in Counters.NATConnFails / ENIConnRateFails.
+//
+// Connections are the ones the model already accounts on ENIs: a keep-alive environment's
+// connections, opened at its cold start and held while it lives; a per-invocation
+// function's, opened by each invocation and held until it completes. A reconnect after the
+// 350 s idle drop (dataplane resets) is not charged again. Legacy mode (per-environment ENIs)
+// and FidelityAggregate functions are not subject to these limits.
+
+// netLimits is the state of those limits; nil when none can apply.
+type netLimits struct {
+	gws []natGateway
+	// subnetGW[subnet] is the NAT gateway that subnet's internet traffic goes through, -1
+	// when it has no NAT route.
+	subnetGW []int32
+	// fnDests[fn] lists the internet destinations of a function's targets (nil: none).
+	fnDests [][]natUse
+	// eniRate[combo] paces new connections over the combination's ENIs (grown on demand:
+	// combinations appear at run time).
+	eniRate []pacer
+}
+
+// natGateway is one NAT gateway: per destination, its open connections and new-connection pacer.
+type natGateway struct {
+	limit int32 // simultaneous connections per destination: NATConnectionsPerIP × its IPs
+	dests []natDest
+}
+
+type natDest struct {
+	conns int32
+	pace  pacer
+}
+
+// natUse is n connections of one environment to destination d (an index into the account's
+// destinations: targets with the same name in one account are one destination).
+type natUse struct {
+	d, n int32
+}
+
+// pacer is a token bucket holding one second's worth of tokens at its rate, kept as the
+// time it would be full again (GCRA): a fresh pacer (tat 0) is full, and the bucket's rate
+// may change between calls (an ENI rate scales with the combination's ready ENIs). The burst
+// of one second is unsourced.
+type pacer struct {
+	tat sim.Time
+}
+
+// admits reports whether n new connections fit now at rate per second.
+func (p *pacer) admits(now sim.Time, n int32, rate float64) bool {
+	// A full bucket admits any one request, even one larger than a second's worth.
+	return p.tat <= now || p.next(now, n, rate)-now <= sim.Time(1e9)
+}
+
+// take charges n connections (after admits said yes).
+func (p *pacer) take(now sim.Time, n int32, rate float64) { p.tat = p.next(now, n, rate) }
+
+func (p *pacer) next(now sim.Time, n int32, rate float64) sim.Time {
+	return max(p.tat, now) + sim.Time(float64(n)*1e9/rate)
+}
+
+// maxNATIPs is the most public IPs of one NAT gateway (facts §6: up to 8).
+const maxNATIPs = 8
+
+// buildNetLimits works out, once the topology is built, which NAT gateway each subnet uses
+// and which destinations each function's targets are. A VPC's NAT gateways are assigned to
+// the availability zones of its NAT-routed subnets in order of first appearance (one
+// gateway per AZ, the recommended layout; with fewer gateways than AZs they are reused
+// round-robin).
+func (m *Model) buildNetLimits() error {
+	cfg := m.cfg
+	n := &netLimits{subnetGW: make([]int32, len(m.subnets)), fnDests: make([][]natUse, len(m.fns))}
+	hasDests := false
+	for ai := range cfg.Accounts {
+		ac := &cfg.Accounts[ai]
+		a := &m.accts[ai]
+		names := map[string]int32{}
+		for i := range ac.Functions {
+			fc := &ac.Functions[i]
+			var uses []natUse
+			seen := map[int]bool{}
+			for j, t := range fc.InternetTargets {
+				if t < 0 || t >= len(fc.Targets) {
+					return errorf(fmt.Sprintf("accounts[%d].functions[%d].internetTargets[%d]", ai, i, j), t,
+						"no such target (function has %d)", len(fc.Targets))
+				}
+				if seen[t] {
+					return errorf(fmt.Sprintf("accounts[%d].functions[%d].internetTargets[%d]", ai, i, j), t, "listed twice")
+				}
+				seen[t] = true
+				name := fc.Targets[t].Name
+				d, ok := names[name]
+				if !ok {
+					d = int32(len(names))
+					names[name] = d
+				}
+				k := 0
+				for k < len(uses) && uses[k].d != d {
+					k++
+				}
+				if k == len(uses) {
+					uses = append(uses, natUse{d: d})
+				}
+				uses[k].n++
+			}
+			n.fnDests[a.fn0+int32(i)] = uses
+			hasDests = hasDests || len(uses) > 0
+		}
+		// Gateways of this account's VPCs.
+		for vi := range ac.VPCs {
+			v := &ac.VPCs[vi]
+			field := fmt.Sprintf("accounts[%d].vpcs[%d].natGatewayIPs", ai, vi)
+			if v.NATGatewayIPs < 0 || v.NATGatewayIPs > maxNATIPs {
+				return errorf(field, v.NATGatewayIPs, "want 0 (one) to %d public IPs per NAT gateway", maxNATIPs)
+			}
+			ips := max(v.NATGatewayIPs, 1)
+			g0 := int32(len(n.gws))
+			for k := 0; k < v.NATGateways; k++ {
+				n.gws = append(n.gws, natGateway{limit: int32(min(int64(m.p.NATConnectionsPerIP)*int64(ips), maxCount)),
+					dests: make([]natDest, len(names))})
+			}
+			gvi := a.vpcByID[v.ID]
+			var azs []string
+			for si := range m.subnets {
+				sn := &m.subnets[si]
+				if sn.acct != int32(ai) || sn.vpc != gvi {
+					continue
+				}
+				n.subnetGW[si] = -1
+				if sn.route != RouteNAT || v.NATGateways == 0 {
+					continue
+				}
+				k := 0
+				for k < len(azs) && azs[k] != sn.az {
+					k++
+				}
+				if k == len(azs) {
+					azs = append(azs, sn.az)
+				}
+				n.subnetGW[si] = g0 + int32(k%v.NATGateways)
+			}
+		}
+	}
+	if !hasDests && m.p.ENINewConnectionRate == 0 {
+		return nil // nothing to limit: the invocation path skips every check
+	}
+	m.net = n
+	return nil
+}
+
+// netAdmit reports whether a new environment (keep-alive) or invocation (per-invocation)
+// of fi on combo c may open its connections now; a refusal is counted.
+func (m *Model) netAdmit(fi, c int32, conns int32, now sim.Time) bool {
+	n := m.net
+	if r := m.p.ENINewConnectionRate; r > 0 {
+		if int(c) >= len(n.eniRate) {
+			n.eniRate = append(n.eniRate, make([]pacer, len(m.combos)-len(n.eniRate))...)
+		}
+		if rate := r * float64(m.combos[c].ready); rate <= 0 || !n.eniRate[c].admits(now, conns, rate) {
+			m.counters.ENIConnRateFails++
+			return false
+		}
+	}
+	uses := n.fnDests[fi]
+	if len(uses) == 0 {
+		return true
+	}
+	g := n.subnetGW[m.combos[c].subnet]
+	if g < 0 {
+		return true
+	}
+	gw := &n.gws[g]
+	for _, u := range uses {
+		d := &gw.dests[u.d]
+		if d.conns+u.n > gw.limit || !d.pace.admits(now, u.n, m.p.NATNewConnectionRate) {
+			m.counters.NATConnFails++
+			return false
+		}
+	}
+	return true
+}
+
+// netOpen charges the connections netAdmit allowed and records, for environment env, the
+// NAT gateway whose destinations it now holds connections to.
+func (m *Model) netOpen(fi, c int32, conns int32, rt *fnRuntime, env int, now sim.Time) {
+	n := m.net
+	if r := m.p.ENINewConnectionRate; r > 0 {
+		n.eniRate[c].take(now, conns, r*float64(m.combos[c].ready))
+	}
+	uses := n.fnDests[fi]
+	if len(uses) == 0 {
+		return
+	}
+	g := n.subnetGW[m.combos[c].subnet]
+	if g < 0 {
+		return
+	}
+	gw := &n.gws[g]
+	for _, u := range uses {
+		d := &gw.dests[u.d]
+		d.conns += u.n
+		d.pace.take(now, u.n, m.p.NATNewConnectionRate)
+	}
+	for len(rt.envGW) <= env {
+		rt.envGW = append(rt.envGW, -1)
+	}
+	rt.envGW[env] = g
+	rt.natUses = uses
+}
+
+// netClose releases the NAT connections environment env holds.
+func (m *Model) netClose(rt *fnRuntime, env int) {
+	if env >= len(rt.envGW) {
+		return
+	}
+	g := rt.envGW[env]
+	if g < 0 {
+		return
+	}
+	gw := &m.net.gws[g]
+	for _, u := range rt.natUses {
+		gw.dests[u.d].conns -= u.n
+	}
+	rt.envGW[env] = -1
+}
+
+// checkNetLimits is the NAT part of invariant 6: every destination's connections are the
+// sum of what environments hold, and within the gateway's limit.
+func (m *Model) checkNetLimits() error {
+	n := m.net
+	if n == nil {
+		return nil
+	}
+	held := make([][]int32, len(n.gws))
+	for g := range n.gws {
+		held[g] = make([]int32, len(n.gws[g].dests))
+	}
+	for fi := range m.fns {
+		rt := m.fns[fi].rt
+		if rt == nil {
+			continue
+		}
+		for _, g := range rt.envGW {
+			if g < 0 {
+				continue
+			}
+			for _, u := range rt.natUses {
+				held[g][u.d] += u.n
+			}
+		}
+	}
+	for g := range n.gws {
+		for d := range n.gws[g].dests {
+			got := n.gws[g].dests[d].conns
+			if got != held[g][d] || got > n.gws[g].limit || got < 0 {
+				return invariantError(m.seed, "invariant 6: NAT gateway %d destination %d counts %d connections, environments hold %d, limit %d",
+					g, d, got, held[g][d], n.gws[g].limit)
+			}
+		}
+	}
+	return nil
+}
