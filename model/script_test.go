@@ -34,13 +34,16 @@ var update = flag.Bool("update", false, "rewrite the golden files of the interac
 //	failprob P | storm FROM TO | grab SUBNET AT N
 //	conn FN keepalive|per-invocation PROBE TARGETS  (TARGETS connections, TCP+TLS1.2)
 //	internet FN                    the function needs the internet
+//	internet-targets FN N          its first N targets are internet destinations (via NAT)
+//	nat-ips VPC N                  public IPs per NAT gateway of the VPC
+//	qualifier FN V SHARE RATE      its workload (RATE/s) sends SHARE of invocations to version V
 //	services FN s3,dynamodb        the function calls these services
 //	start [SEED]
 //
 // After start:
 //
 //	create FN [subnets=..] [sgs=..] [by=P] [dual]   update FN [subnets=..] [sgs=..] [detach] [memory=N] [by=P]
-//	code FN | publish FN | delete FN | invoke FN [n=N] [every=D]
+//	code FN | publish FN | delete FN | invoke FN [n=N] [every=D] | invoke-version FN V [n=N] [every=D]
 //	put-policy ROLE NAME vpc|deny-source|logs | delete-policy ROLE NAME | delete-role ROLE
 //	set-quota VPC N | set-region-quota N | advance D | print | check
 //	rebalance SUBNET | health-fail SUBNET   the combination (SUBNET, sg-a1)'s first ready ENI
@@ -386,8 +389,12 @@ func (h *harness) exec(line string) error {
 			top.MemoryMB = n
 		}
 		h.m.applyOp(top, h.m.accts[0].fn0+fi, h.q)
-	case "invoke":
+	case "invoke", "invoke-version":
 		fi := h.fn(pos[0])
+		version := 0
+		if cmd == "invoke-version" {
+			version, _ = strconv.Atoi(pos[1])
+		}
 		n := 1
 		if v, ok := opts["n"]; ok {
 			n, _ = strconv.Atoi(v)
@@ -398,7 +405,11 @@ func (h *harness) exec(line string) error {
 		}
 		before := h.m.counters
 		for i := 0; i < n; i++ {
-			h.m.invoke(h.m.accts[0].fn0+fi, h.q.Now(), 0, h.q)
+			if version > 0 {
+				h.m.invokeVersion(h.m.accts[0].fn0+fi, version, h.q)
+			} else {
+				h.m.invoke(h.m.accts[0].fn0+fi, h.q.Now(), 0, h.q)
+			}
 			if every > 0 && i < n-1 {
 				h.advance(every)
 			}
@@ -410,9 +421,22 @@ func (h *harness) exec(line string) error {
 				errs = append(errs, fmt.Sprintf("%s=%d", ErrCode(c), d))
 			}
 		}
-		h.rec.line("%v invoked %s x%d on %s: cold=%d throttled=%d errors=%v", h.q.Now(), pos[0], n,
-			vpcOrNone(h.m.vpcName(h.m.fns[h.m.accts[0].fn0+fi].cur.vpc)),
+		name, vpc := pos[0], h.m.fns[h.m.accts[0].fn0+fi].cur.vpc
+		if vs := h.m.fmeta[h.m.accts[0].fn0+fi].versions; version > 0 {
+			name += ":" + pos[1]
+			if version <= len(vs) {
+				vpc = vs[version-1].net.vpc
+			}
+		}
+		h.rec.line("%v invoked %s x%d on %s: cold=%d throttled=%d errors=%v", h.q.Now(), name, n,
+			vpcOrNone(h.m.vpcName(vpc)),
 			after.ColdStarts-before.ColdStarts, after.Throttled-before.Throttled, errs)
+		if d := after.NATConnFails - before.NATConnFails; d > 0 {
+			h.rec.line("  nat connection failures=%d", d)
+		}
+		if d := after.ENIConnRateFails - before.ENIConnRateFails; d > 0 {
+			h.rec.line("  eni connection-rate failures=%d", d)
+		}
 	case "put-policy", "delete-policy", "delete-role":
 		top := &TimelineOp{Role: pos[0]}
 		switch cmd {
@@ -534,6 +558,28 @@ func (h *harness) configure(cmd string, pos []string, opts map[string]string) er
 		acct.Functions[h.fn(pos[0])].Workload.BytesPerInvocation = 1 << 20
 	case "services":
 		acct.Functions[h.fn(pos[0])].Services = splitList(pos[1])
+	case "internet-targets":
+		f := &acct.Functions[h.fn(pos[0])]
+		n, _ := strconv.Atoi(pos[1])
+		f.NeedsInternet = true
+		f.InternetTargets = nil
+		for k := 0; k < n; k++ {
+			f.InternetTargets = append(f.InternetTargets, k)
+		}
+	case "nat-ips":
+		n, _ := strconv.Atoi(pos[1])
+		for i := range acct.VPCs {
+			if acct.VPCs[i].ID == pos[0] {
+				acct.VPCs[i].NATGatewayIPs = n
+			}
+		}
+	case "qualifier":
+		f := &acct.Functions[h.fn(pos[0])]
+		v, _ := strconv.Atoi(pos[1])
+		share, _ := strconv.ParseFloat(pos[2], 64)
+		rate, _ := strconv.ParseFloat(pos[3], 64)
+		f.Workload.Rate = rate
+		f.Workload.Qualifiers = append(f.Workload.Qualifiers, Qualifier{Version: v, Share: share})
 	case "vpc":
 		f := &acct.Functions[h.fn(pos[0])]
 		f.VPC = VPCConfig{SubnetIds: splitList(opts["subnets"]), SecurityGroupIds: splitList(opts["sgs"])}
@@ -561,13 +607,15 @@ func setParam(p *Params, k, v string) error {
 	}
 	ints := map[string]*int{"ipsPerENI": &p.IPsPerENI, "connsPerENI": &p.ConnectionsPerENI, "maxRetries": &p.EC2MaxRetries,
 		"createBurst": &p.EC2Create.Burst, "scaleStep": &p.ScalingStep, "deleteBurst": &p.EC2Delete.Burst, "concurrency": &p.AccountConcurrency,
-		"describeBurst": &p.EC2Describe.Burst, "assignBurst": &p.EC2AssignIP.Burst, "regionENIQuota": &p.RegionENIQuota}
+		"describeBurst": &p.EC2Describe.Burst, "assignBurst": &p.EC2AssignIP.Burst, "regionENIQuota": &p.RegionENIQuota,
+		"natConnsPerIP": &p.NATConnectionsPerIP}
 	if d, ok := ints[k]; ok {
 		x, err := strconv.Atoi(v)
 		*d = x
 		return err
 	}
-	floats := map[string]*float64{"createRate": &p.EC2Create.Rate, "describeRate": &p.EC2Describe.Rate, "assignRate": &p.EC2AssignIP.Rate}
+	floats := map[string]*float64{"createRate": &p.EC2Create.Rate, "describeRate": &p.EC2Describe.Rate, "assignRate": &p.EC2AssignIP.Rate,
+		"natNewConnRate": &p.NATNewConnectionRate, "eniNewConnRate": &p.ENINewConnectionRate}
 	if d, ok := floats[k]; ok {
 		x, err := strconv.ParseFloat(v, 64)
 		*d = x
