@@ -145,6 +145,13 @@ func (s *Scenario) modelParams() model.Params {
 	setT(&p.InitLimit, sp.Function.InitLimit)
 	setD(&p.CodeUpdate, sp.Function.CodeUpdateLatency)
 	setT(&p.InternetTimeout, sp.Network.InternetTimeout)
+	setI(&p.NATConnectionsPerIP, sp.Network.NATConnectionsPerIP)
+	if r := sp.Network.NATNewConnectionRate; r != nil {
+		p.NATNewConnectionRate = r.PerSecond()
+	}
+	if r := sp.Network.ENINewConnectionRate; r != nil {
+		p.ENINewConnectionRate = r.PerSecond()
+	}
 	setB(&p.EC2Create, sp.EC2.CreateNetworkInterface)
 	setB(&p.EC2Delete, sp.EC2.DeleteNetworkInterface)
 	setB(&p.EC2Describe, sp.EC2.Describe)
@@ -259,6 +266,7 @@ func (s *Scenario) toModel(unitSeed sim.Seed, useUnit bool) (*model.Config, erro
 				nat = *x.NATGateways
 			}
 			mv.NATGateways = nat
+			mv.NATGatewayIPs = x.NATGatewayIPs
 			ma.VPCs = append(ma.VPCs, mv)
 			for _, sg := range x.SecurityGroups {
 				ma.SecurityGroups = append(ma.SecurityGroups, model.SecurityGroup{ID: sg, VPC: x.Name})
@@ -406,6 +414,9 @@ func connections(fn *model.Function, c *Connections, a *model.Account) {
 			}
 		}
 		fn.NeedsInternet = fn.NeedsInternet || internet
+		if internet {
+			fn.InternetTargets = append(fn.InternetTargets, len(fn.Targets))
+		}
 		dt := dataplane.Target{Name: t.Name, RTT: defaultRTTInVPC, Operation: defaultOpTime, Ops: t.Ops}
 		if internet {
 			dt.RTT = defaultRTTInternet
@@ -482,6 +493,9 @@ func workloadFor(w *Workload, rate float64, quiet []model.Window) model.Workload
 	}
 	if w.Service != nil {
 		mw.Service = w.Service.Dist
+	}
+	for _, q := range w.Qualifiers {
+		mw.Qualifiers = append(mw.Qualifiers, model.Qualifier{Version: q.Version, Share: q.Share})
 	}
 	return mw
 }

@@ -45,6 +45,11 @@ type NetworkParams struct {
 	ResetRTTs       *int      `yaml:"resetRTTs" json:"resetRTTs,omitempty"`
 	ResetDelay      *Dist     `yaml:"resetDelay" json:"resetDelay,omitempty"`
 	InternetTimeout *Duration `yaml:"internetTimeout" json:"internetTimeout,omitempty"`
+	// NAT gateway limits per destination (facts §6) and the per-ENI new-connection rate
+	// (unsourced; 0 = unlimited).
+	NATConnectionsPerIP  *int  `yaml:"natConnectionsPerIP" json:"natConnectionsPerIP,omitempty"`
+	NATNewConnectionRate *Rate `yaml:"natNewConnectionRate" json:"natNewConnectionRate,omitempty"`
+	ENINewConnectionRate *Rate `yaml:"eniNewConnectionRate" json:"eniNewConnectionRate,omitempty"`
 }
 
 // EC2Params are the default EC2 API rate limits and Lambda's retry behaviour.

@@ -75,6 +75,9 @@ type VPC struct {
 	NATGateways    *int     `yaml:"natGateways" json:"natGateways,omitempty"`
 	Subnets        []Subnet `yaml:"subnets" json:"subnets"`
 	SecurityGroups []string `yaml:"securityGroups" json:"securityGroups"`
+	// NATGatewayIPs is the number of public IPs of each NAT gateway (default 1, at most 8):
+	// each carries params.network.natConnectionsPerIP connections per destination.
+	NATGatewayIPs int `yaml:"natGatewayIPs" json:"natGatewayIPs,omitempty"`
 }
 
 // Subnet is one subnet of a VPC.
@@ -190,6 +193,15 @@ type Workload struct {
 	Service *Dist `yaml:"service" json:"service,omitempty"`
 	// BytesPerInvocation through a NAT gateway (cost), e.g. 20KB.
 	BytesPerInvocation Bytes `yaml:"bytesPerInvocation" json:"bytesPerInvocation,omitempty"`
+	// Qualifiers send shares of each function's invocations to published versions
+	// instead of $LATEST.
+	Qualifiers []Qualifier `yaml:"qualifiers" json:"qualifiers,omitempty"`
+}
+
+// Qualifier is the share of a function's invocations that invoke published version Version.
+type Qualifier struct {
+	Version int     `yaml:"version" json:"version"`
+	Share   float64 `yaml:"share" json:"share"`
 }
 
 // Spread is a distribution of per-function rate multipliers with mean 1.

@@ -74,6 +74,7 @@ func (v *validator) validate() {
 	for i := range s.Faults {
 		v.fault(i)
 	}
+	v.netLimitsAndVersions()
 	v.run()
 	v.memory()
 }
