@@ -97,7 +97,10 @@ func TestLibraryIdleFleetGoesInactiveAndRecovers(t *testing.T) {
 	assert.Greater(t, s.Functions.InactiveTransitions, int64(0), "functions silent for over 14 days go Inactive")
 	assert.Greater(t, failed(s, "ResourceNotReadyException"), int64(0), "their first invocation fails")
 	assert.Greater(t, s.Functions.Recovered, int64(0))
-	assert.Greater(t, s.Functions.RecoverP50S, 10.0, "recovery re-creates an ENI: tens of seconds")
+	// The busy fifth of each fleet keeps the shared ENIs alive: recovery attaches (seconds)
+	// rather than re-creating an ENI (tens of seconds).
+	assert.Less(t, s.Functions.RecoverP50S, 10.0, "recovery attaches to the ENIs that stayed")
+	assert.Greater(t, s.Functions.RecoverP50S, 0.5, "an attach still takes seconds")
 }
 
 func TestLibraryPermissionRemovedBreaksNextCreation(t *testing.T) {
