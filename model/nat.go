@@ -197,6 +197,9 @@ func (m *Model) netAdmit(fi, c int32, conns int32, now sim.Time) bool {
 func (m *Model) netOpen(fi, c int32, conns int32, rt *fnRuntime, env int, now sim.Time) {
 	n := m.net
 	if r := m.p.ENINewConnectionRate; r > 0 {
+		if int(c) >= len(n.eniRate) { // a cold start the pool did not foresee: charge it all the same
+			n.eniRate = append(n.eniRate, make([]pacer, len(m.combos)-len(n.eniRate))...)
+		}
 		n.eniRate[c].take(now, conns, r*float64(m.combos[c].ready))
 	}
 	uses := n.fnDests[fi]
