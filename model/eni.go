@@ -423,8 +423,9 @@ func (m *Model) armIdle(c int32, now sim.Time, s sim.Scheduler) {
 }
 
 // idleDue is when combo c's next idle event is due: the first of (a) an Active function
-// using it reaching IdleReclaim without an invocation (it goes Inactive) and (b) all its
-// functions and versions having done so (its ENIs are reclaimed). floor counts as a use of
+// or published version using it reaching IdleReclaim without an invocation (it goes
+// Inactive) and (b) all its functions and versions having done so, each counted by its
+// own use of c (useOf; its ENIs are reclaimed). floor counts as a use of
 // the combination (it just became ready); a function with an operation in progress counts
 // as used at now (it is not idle while being created, updated or restored).
 func (m *Model) idleDue(c int32, floor, now sim.Time) sim.Time {
