@@ -68,7 +68,8 @@ func (p *pacer) admits(now sim.Time, n int32, rate float64) bool {
 func (p *pacer) take(now sim.Time, n int32, rate float64) { p.tat = p.next(now, n, rate) }
 
 func (p *pacer) next(now sim.Time, n int32, rate float64) sim.Time {
-	return max(p.tat, now) + sim.Time(float64(n)*1e9/rate)
+	// Clamped so a vanishing rate cannot overflow the conversion (2^50 ns is 13 days).
+	return max(p.tat, now) + sim.Time(min(float64(n)*1e9/rate, 1<<50))
 }
 
 // maxNATIPs is the most public IPs of one NAT gateway (facts §6: up to 8).
