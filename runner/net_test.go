@@ -1,0 +1,70 @@
+package runner
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/enisim/enisim/results"
+	"github.com/enisim/enisim/scenarios"
+)
+
+// natBurst: 20 functions calling one partner API through one NAT gateway at 100/s each,
+// a new connection per invocation (2,000/s against the ~900/s per destination of facts §6);
+// the sweep's second point keeps connections alive instead.
+const natBurst = `accounts:
+  - name: prod
+    vpcs:
+      - name: vpc-1
+        cidr: 10.0.0.0/16
+        subnets:
+          - {name: private-a, az: us-east-1a, cidr: 10.0.1.0/24, route: nat}
+          - {name: public-a, az: us-east-1a, cidr: 10.0.9.0/24, route: public}
+        securityGroups: [sg-1]
+roles:
+  - name: r
+    managed: [AWSLambdaVPCAccessExecutionRole]
+fleets:
+  - name: api
+    count: 20
+    role: r
+    vpcConfig: {SubnetIds: [private-a], SecurityGroupIds: [sg-1]}
+    connections:
+      mode: per-invocation
+      targets: [{name: partner, kind: internet}]
+    workload: {rate: 100/s}
+run:
+  duration: 1m
+  sweep:
+    list:
+      - {fleets.api.connections.mode: per-invocation}
+      - {fleets.api.connections.mode: keepalive}
+`
+
+// TestNATNewConnectionLimitShowsInResults: connections refused by the NAT gateway surface
+// as ConnectionTimeout failures in the run's results; keep-alive connections avoid them.
+func TestNATNewConnectionLimitShowsInResults(t *testing.T) {
+	sc, err := scenarios.Parse("nat-burst.yaml", []byte(natBurst))
+	require.NoError(t, err)
+	byMode := map[string]results.Summary{}
+	for _, u := range Units(sc) {
+		o, err := RunUnit(sc, u, Options{Dir: filepath.Join(t.TempDir(), "u"), Format: results.Arrow, Duration: time.Minute})
+		require.NoError(t, err)
+		byMode[u.Point.Label()] = o.Summary
+	}
+	require.Len(t, byMode, 2)
+	for label, s := range byMode {
+		timeouts := failed(s, "ConnectionTimeout")
+		t.Logf("%s: %d invocations, %d ConnectionTimeout", label, s.Invocations.Invocations, timeouts)
+		if s.Invocations.ConnReused == 0 { // per-invocation
+			// About 2,000/s offered, about 900/s admitted.
+			frac := float64(timeouts) / float64(s.Invocations.Invocations)
+			assert.InDelta(t, 0.55, frac, 0.05, "%s: share of invocations refused by the NAT gateway", label)
+		} else {
+			assert.Zero(t, timeouts, "%s: kept-alive connections are opened once per environment", label)
+		}
+	}
+}
