@@ -2,6 +2,7 @@ package runner
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,4 +68,54 @@ func TestNATNewConnectionLimitShowsInResults(t *testing.T) {
 			assert.Zero(t, timeouts, "%s: kept-alive connections are opened once per environment", label)
 		}
 	}
+}
+
+// pinnedVersions: 5 functions with a published version, moved to another subnet and
+// security group after an hour; the version stays pinned to the old combination.
+const pinnedVersions = `accounts:
+  - name: prod
+    vpcs:
+      - name: vpc-1
+        cidr: 10.0.0.0/16
+        subnets:
+          - {name: subnet-a, az: us-east-1a, cidr: 10.0.1.0/24}
+          - {name: subnet-b, az: us-east-1b, cidr: 10.0.2.0/24}
+        securityGroups: [sg-1, sg-2]
+roles:
+  - name: r
+    managed: [AWSLambdaVPCAccessExecutionRole]
+fleets:
+  - name: api
+    count: 5
+    role: r
+    versions: 1
+    vpcConfig: {SubnetIds: [subnet-a], SecurityGroupIds: [sg-1]}
+    workload:
+      rate: 1/h
+QUALIFIERS
+timeline:
+  - {at: 1h, op: UpdateFunctionConfiguration, functions: api, vpcConfig: {SubnetIds: [subnet-b], SecurityGroupIds: [sg-2]}}
+run:
+  duration: 20d
+  sampleEvery: 1h
+`
+
+// TestInvokedVersionsKeepTheirENIs: a version invoked through workload.qualifiers keeps the
+// old combination's ENI and stays Active; never invoked, it goes Inactive after 14 days and
+// the ENI only it used is reclaimed and deleted, although $LATEST stays busy.
+func TestInvokedVersionsKeepTheirENIs(t *testing.T) {
+	run := func(qualifiers string) results.Summary {
+		src := strings.Replace(pinnedVersions, "QUALIFIERS\n", qualifiers, 1)
+		sc, err := scenarios.Parse("pinned.yaml", []byte(src))
+		require.NoError(t, err)
+		o, err := RunUnit(sc, Units(sc)[0], Options{Dir: filepath.Join(t.TempDir(), "u"), Format: results.Arrow})
+		require.NoError(t, err)
+		return o.Summary
+	}
+	invoked := run("      qualifiers: [{version: 1, share: 50%}]\n")
+	assert.Zero(t, invoked.Functions.InactiveTransitions, "version and $LATEST both invoked every few hours")
+	assert.Zero(t, invoked.ENIAPI.Deleted, "the version keeps the old combination's ENI")
+	idle := run("")
+	assert.Equal(t, int64(5), idle.Functions.InactiveTransitions, "each function's version 1 goes Inactive")
+	assert.Equal(t, int64(1), idle.ENIAPI.Deleted, "the old combination's ENI is reclaimed and deleted")
 }
