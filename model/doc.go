@@ -22,16 +22,18 @@
 //     addresses (2^(32−p) − 5).
 //  2. Hyperplane (and legacy) ENIs per VPC ≤ the VPC's ENI quota; (2b) an account's ENIs
 //     over all its VPCs ≤ its regional network-interface quota.
-//  3. Every Active function's combinations have at least one ready ENI (Hyperplane mode),
-//     except while a failed health check's replacement is on the way (replace.go).
+//  3. Every Active function's (and published version's) combinations have at least one
+//     ready ENI (Hyperplane mode), except while a failed health check's replacement is on
+//     the way (replace.go).
 //  4. No ENI is deleted while referenced: an ENI being deleted or lingering is detached
 //     from its combination, which only happens when the combination has no reference left,
 //     was reclaimed (and then its functions are no longer Active) or the ENI was replaced
 //     (a rebalance or a failed health check).
 //  5. State transitions follow the documented edges (State's stateEdges, checked at each
-//     transition); Pending ⇔ a create/restore in progress; LastUpdateStatus InProgress ⇔
-//     an update in progress.
-//  6. Connections per combination ≤ its ready ENIs × Params.ConnectionsPerENI (65,000).
+//     transition); Pending ⇔ a create/restore in progress (for versions: a restore);
+//     LastUpdateStatus InProgress ⇔ an update in progress.
+//  6. Connections per combination ≤ its ready ENIs × Params.ConnectionsPerENI (65,000);
+//     connections per NAT gateway and destination = what environments hold ≤ its limit.
 //
 // Design notes: docs/design/model.md. Which rule of docs/lambda-vpc-facts.md each test
 // exhibits: docs/facts-coverage.md.
