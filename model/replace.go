@@ -1,7 +1,6 @@
 package model
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
@@ -216,16 +215,7 @@ func (m *Model) comboLost(c int32, r Reason, s sim.Scheduler) {
 			m.setState(fi, StateInactive, r, now)
 			m.retireEnvs(fi, s)
 		}
-		meta := &m.fmeta[fi]
-		for i := range meta.versions {
-			v := &meta.versions[i]
-			if v.state == StateActive && slices.Contains(v.net.combos, c) {
-				v.state = StateInactive
-				m.obs.StateChange(StateChange{At: now, Account: m.accts[f.acct].id, Function: meta.name,
-					Version: fmt.Sprint(v.n), From: StateActive.String(), To: StateInactive.String(),
-					Reason: r.String()})
-			}
-		}
+		m.versionsLost(fi, c, r, s)
 	}
 }
 

@@ -243,8 +243,27 @@ func (m *Model) idleVersions(c int32, now sim.Time) {
 	}
 }
 
+// versionsLost handles combo c losing its ENIs for good (replace.go's comboLost): fi's
+// Active versions using it go Inactive with reason r, and a version restore that was
+// attaching to it or waiting for it fails (back to Inactive), as $LATEST's would.
+func (m *Model) versionsLost(fi, c int32, r Reason, s sim.Scheduler) {
+	vs := m.fmeta[fi].versions
+	for vi := range vs {
+		v := &vs[vi]
+		if !slices.Contains(v.net.combos, c) {
+			continue
+		}
+		if v.op != nil {
+			m.versionOpFailed(fi, v.op.gen, r, s)
+		} else if v.state == StateActive {
+			m.setVersionState(fi, vi, StateInactive, r, s.Now())
+		}
+	}
+}
+
 // checkVersions verifies invariants 3 and 5 for published versions: an Active version's
-// combinations have a ready ENI (Hyperplane mode); Pending ⇔ a restore in progress.
+// combinations have a ready ENI (Hyperplane mode) or, after a failed health check, a
+// replacement on the way; Pending ⇔ a restore in progress.
 func (m *Model) checkVersions() error {
 	for fi := range m.fmeta {
 		for _, v := range m.fmeta[fi].versions {
@@ -256,7 +275,7 @@ func (m *Model) checkVersions() error {
 				continue
 			}
 			for _, c := range v.net.combos {
-				if m.combos[c].ready == 0 {
+				if cb := &m.combos[c]; cb.ready == 0 && !(cb.down && cb.creating > 0) {
 					return invariantError(m.seed, "invariant 3: function %s version %d is Active but combination %s/%s has no ready ENI",
 						m.fmeta[fi].name, v.n, m.subnets[m.combos[c].subnet].id, m.combos[c].sgs)
 				}

@@ -85,7 +85,7 @@ func TestQualifierValidation(t *testing.T) {
 func TestRandomVersionOperations(t *testing.T) {
 	seen := map[string]int{}
 	probeHook = func(s string) {
-		for _, k := range []string{" 1 Active -> Inactive", " 1 Inactive -> Pending", " 1 Pending -> Active", " 2 Pending -> Inactive"} {
+		for _, k := range []string{" 1 Active -> Inactive", " 1 Inactive -> Pending", " 1 Pending -> Active", " 1 Pending -> Inactive", " 1 Active -> Inactive EniLimitExceeded"} {
 			if strings.Contains(s, k) {
 				seen[k]++
 			}
@@ -98,6 +98,12 @@ func TestRandomVersionOperations(t *testing.T) {
 		cfg.Params.IdleReclaim = 2 * 24 * time.Hour
 		cfg.Params.ENIAttach = sim.Const(2 * time.Second)
 		cfg.Faults.ENICreateFailProb = 0.2
+		// Failed health checks, with a quota tight enough that some replacements fail and
+		// lose their combination (replace.go's comboLost, versionsLost).
+		cfg.Params.ENIHealthFailEvery = 3 * 24 * time.Hour
+		cfg.Params.ENIRebalanceEvery = 4 * 24 * time.Hour
+		cfg.Accounts[0].VPCs[0].ENIQuota = 3
+		cfg.Accounts[0].VPCs[1].ENIQuota = 1
 		h := &harness{t: t, cfg: cfg, rec: &recorder{}}
 		for _, fn := range []string{"f0", "f1", "f2"} {
 			cfg.Accounts[0].Functions[h.fn(fn)].Deployed = true
@@ -118,7 +124,7 @@ func TestRandomVersionOperations(t *testing.T) {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
 	}
-	for _, k := range []string{" 1 Active -> Inactive", " 1 Inactive -> Pending", " 1 Pending -> Active"} {
+	for _, k := range []string{" 1 Active -> Inactive", " 1 Inactive -> Pending", " 1 Pending -> Active", " 1 Pending -> Inactive", " 1 Active -> Inactive EniLimitExceeded"} {
 		if seen[k] == 0 {
 			t.Errorf("no sequence produced a version %q", k)
 		}
