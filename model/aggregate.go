@@ -52,6 +52,12 @@ type aggregates struct {
 	recs   []aggRec
 	free   []int32
 	active []int32 // functions holding a record this interval
+
+	busy      []float64 // per function (all of them): mean busy time of an invocation, seconds
+	acct      []aggAcct // per account: throttling state (aggregate_limits.go)
+	scratch   []float64
+	cold      map[int]coldStats // by memory size (aggregate_dist.go)
+	rows      []rand.PCG        // per aggregate function: per-invocation row draws; nil when off
 }
 
 // aggFn is one aggregate function's data-plane summary: instead of a Pool, the number of
@@ -74,30 +80,41 @@ type aggFn struct {
 
 	service     float64       // mean service time, seconds
 	p50, p99    time.Duration // of the service time
-	coldMean    float64       // mean cold start, seconds (memory-scaled)
-	coldP99     time.Duration
-	opMean      float64 // mean connected operation time per invocation, seconds
-	setupMean   float64 // mean connection set-up time, seconds
-	connsPerInv int32   // connections an invocation uses (all targets)
+	mem         int           // memory size cold holds the statistics of
+	cold        coldStats     // cold start at that size, clamped at InitLimit
+	opMean      float64       // mean operation time per invocation (all targets), seconds
+	setupMean   float64       // mean time to set up all of an invocation's connections
+	resetMean   float64       // extra time of an invocation whose kept-alive flows were dropped
+	connsPerInv int32         // connections an invocation uses (all targets)
 	draws       rand.PCG
+}
+
+// aggSums are the additive parts of an aggregate record.
+type aggSums struct {
+	inv, cold, initTO, throttled    int64
+	connNew, connReused, connResets int64
+	latSum, coldSum, setupSum       float64 // seconds
+	opSum                           float64
+	natBytes                        int64
+	errors                          [numErrCodes]int64
 }
 
 // aggRec accumulates one aggregate function's interval record.
 type aggRec struct {
-	start      sim.Time
-	vpc        int32
-	inv, cold  int64
-	connNew    int64
-	connReused int64
-	connResets int64
-	latSum     float64 // seconds
-	coldSum    float64
-	setupSum   float64
-	opSum      float64
-	natBytes   int64
-	peak       int32
-	coldFrac   float64
-	errors     [numErrCodes]int64
+	start sim.Time
+	vpc   int32
+	peak  int32
+	aggSums
+	// The current step (the last one accounted): its share of the sums, its span, its
+	// arrivals (first: one of them is at stepFrom) and its mean RTT-spike factor. A
+	// configuration change inside the step moves part of it (aggregate_split.go); the
+	// per-invocation rows of the step are drawn from it when the record is written.
+	step      aggSums
+	stepFrom  sim.Time
+	stepEnd   sim.Time
+	stepArr   int64
+	stepFirst bool
+	stepSpike float64
 }
 
 // buildAggregates validates every function's Fidelity and sets up the aggregate ones.
@@ -119,18 +136,74 @@ func (m *Model) buildAggregates() error {
 				return errorf(path, fc.Fidelity, "the legacy (per-environment ENI) model needs exact environments")
 			}
 			if ag == nil {
-				ag = &aggregates{of: make([]int32, len(m.fns))}
+				ag = &aggregates{of: make([]int32, len(m.fns)), acct: make([]aggAcct, len(m.accts))}
 				for i := range ag.of {
 					ag.of[i] = -1
+				}
+				for i := range ag.acct {
+					ag.acct[i].draws = *m.seed.Stream("aggregate-account", stableKey(m.accts[i].id))
 				}
 			}
 			fi := m.accts[ai].fn0 + int32(j)
 			ag.of[fi] = int32(len(ag.fns))
 			ag.fns = append(ag.fns, m.newAggFn(fi, fc))
+			ag.acct[ai].has = true
 		}
 	}
 	m.agg = ag
+	if ag == nil {
+		return nil
+	}
+	if m.cfg.PerInvocation > 0 {
+		ag.rows = make([]rand.PCG, len(ag.fns))
+		for i := range ag.fns {
+			ag.rows[i] = *m.seed.Stream("aggregate-rows", m.fmeta[ag.fns[i].fn].key)
+		}
+	}
+	// Mean busy time of every function (exact ones too: they share the account's
+	// concurrency) and the accounts' static load bounds.
+	ag.busy = make([]float64, len(m.fns))
+	for fi := range m.fns {
+		svc := m.defaultService
+		if w := m.fns[fi].wl; w != nil {
+			svc = w.service
+		}
+		op, setup, _ := netMeans(m, fi)
+		ag.busy[fi] = svc.Mean() + op
+		if m.fmeta[fi].dpCfg.Mode == dataplane.PerInvocation {
+			ag.busy[fi] += setup
+		}
+	}
+	for ai := range m.accts {
+		c := &ag.acct[ai]
+		acct := &m.accts[ai]
+		if acct.arrivals != nil {
+			c.bound, c.rateMax = math.Inf(1), math.Inf(1)
+			continue
+		}
+		for fi := acct.fn0; fi < acct.fn0+acct.nfn; fi++ {
+			if w := m.fns[fi].wl; w != nil {
+				c.bound += w.rateMax * ag.busy[fi]
+				c.rateMax += w.rateMax
+			}
+		}
+	}
 	return nil
+}
+
+// netMeans returns the mean operation time of one invocation of fi over all its targets,
+// the mean time to set up all its connections (handshake round trips), and the extra time
+// when its kept-alive flows were dropped (the failed attempt and the back-off), as the
+// data plane draws them (dataplane/conn.go).
+func netMeans(m *Model, fi int) (op, setup, reset float64) {
+	dp := m.fmeta[fi].dpCfg
+	for _, t := range dp.Targets {
+		rtt := t.RTT.Mean()
+		op += float64(max(t.Ops, 1)) * t.Operation.Mean()
+		setup += float64(t.TLS.HandshakeRTTs()) * rtt
+		reset += float64(dp.ResetRTTs)*rtt + dp.ResetDelay.Mean()
+	}
+	return op, setup, reset
 }
 
 func (m *Model) newAggFn(fi int32, fc *Function) aggFn {
@@ -142,14 +215,8 @@ func (m *Model) newAggFn(fi int32, fc *Function) aggFn {
 	}
 	a.service = svc.Mean()
 	a.p50, a.p99 = distQuantile(&svc, 0.5), distQuantile(&svc, 0.99)
-	scale := math.Sqrt(1024 / float64(meta.mem))
-	a.coldMean = m.p.ColdStart.Mean() * scale
-	a.coldP99 = time.Duration(float64(distQuantile(&m.p.ColdStart, 0.99)) * scale)
 	dp := meta.dpCfg
-	for _, t := range dp.Targets {
-		a.opMean += float64(max(t.Ops, 1)) * (t.Operation.Mean() + t.RTT.Mean())
-		a.setupMean += t.RTT.Mean()
-	}
+	a.opMean, a.setupMean, a.resetMean = netMeans(m, int(fi))
 	a.connsPerInv = int32(len(dp.Targets))
 	if dp.Mode != dataplane.PerInvocation {
 		a.conns = a.connsPerInv
@@ -313,38 +380,79 @@ func (m *Model) aggArrival(fi int32, s sim.Scheduler) {
 	}
 	end := m.stepEnd(now)
 	k := poisson(expected(f.wl, now, end), &a.draws)
-	m.aggStep(fi, a, r, now, end, k, s)
+	m.aggStep(fi, a, r, now, end, 1+k, true, s)
 	m.scheduleArrival(fi, end, s)
 }
 
-// aggStep accounts for an Active function's step: an arrival at t0 and k more, uniformly
-// spread over (t0, end).
-func (m *Model) aggStep(fi int32, a *aggFn, r *aggRec, t0, end sim.Time, k int64, s sim.Scheduler) {
+// aggStep accounts for n arrivals of an Active function in [t0, end): with first, one at
+// t0 and n−1 spread over (t0, end) like the workload's rate; otherwise all n spread so.
+// They become the record's current step.
+func (m *Model) aggStep(fi int32, a *aggFn, r *aggRec, t0, end sim.Time, n int64, first bool, s sim.Scheduler) {
 	f := &m.fns[fi]
-	n := 1 + k
 	m.counters.Invocations += n
 	r.vpc = f.cur.vpc
 	w := end.Sub(t0).Seconds()
+	k := n // arrivals spread over (t0, end)
+	if first {
+		k--
+	}
 	// The last arrival is the maximum of k uniforms: it keeps lastInvoked (idle
-	// reclamation) as exact as the step allows.
+	// reclamation) as exact as the step allows. Throttled invocations count too, as at
+	// the exact level.
 	last := t0
 	if k > 0 {
 		last = t0 + sim.Time(float64(end-t0)*math.Pow(u01(&a.draws), 1/float64(k)))
 	}
 	f.lastInvoked = max(f.lastInvoked, last)
+	if mem := m.fmeta[fi].mem; mem != a.mem {
+		a.mem, a.cold = mem, m.coldStatsFor(mem)
+	}
 
+	// Network time, stretched by the RTT spikes the step's arrivals meet.
+	spike := 1.0
+	if len(m.rttSpikes) > 0 {
+		spike = m.spikeMean(f.wl, t0, end, first, k)
+	}
 	service := a.service
 	if f.unreachable {
 		service = m.p.InternetTimeout.Seconds()
 	}
-	// Environments: M/G/∞ with load rho over the step; peak is the most that ran at once.
-	rho := float64(n) * service / max(w, service)
-	peak := peakBusy(rho, n)
+	busy := service + a.opMean*spike
+	if a.conns == 0 {
+		busy += a.setupMean * spike // per-invocation connections are set up every time
+	}
+
 	expiry := m.p.EnvIdleExpiry
 	warm := a.envs
 	if warm > 0 && t0.Sub(a.lastEnd) >= expiry {
 		warm = 0
 	}
+
+	// Throttling: the account's quota and rate cap (Erlang loss, aggregate_limits.go) and
+	// the function's scaling rate.
+	var d aggSums
+	pBlock := m.acctBlock(f.acct, m.intervalStart)
+	pThrottle := pBlock
+	if m.p.ScalingStep > 0 && n > int64(m.p.ScalingStep) && f.wl != nil && pBlock < 1 {
+		sc := m.scaleThrottles(f.wl, warm, busy, 1-pBlock, t0, end)
+		pThrottle = 1 - (1-pBlock)*(1-min(sc/(float64(n)*(1-pBlock)), 1))
+	}
+	d.throttled = binomial(n, pThrottle, &a.draws)
+	admitted := n - d.throttled
+	r.step, r.stepFrom, r.stepEnd, r.stepArr, r.stepFirst, r.stepSpike = aggSums{}, t0, end, n, first, spike
+	if admitted == 0 {
+		m.aggAdd(r, &d)
+		return
+	}
+	ka := admitted // admitted arrivals spread over (t0, end)
+	if first {
+		ka--
+	}
+
+	// Environments: M/G/∞ with load rho over the step; peak is the most that ran at once,
+	// never above the account's quota.
+	rho := float64(admitted) * busy / max(w, busy)
+	peak := min(peakBusy(rho, admitted), int32(m.accts[f.acct].dp.Concurrency()))
 	if warm > peak && t0.Sub(a.envsAt) >= expiry {
 		warm = peak // the extra environments have been idle longer than the expiry
 	}
@@ -352,19 +460,19 @@ func (m *Model) aggStep(fi int32, a *aggFn, r *aggRec, t0, end sim.Time, k int64
 		m.aggSetEnvs(a, warm, nil, s)
 	}
 	// Arrivals after an idle gap longer than the expiry within the step find no warm
-	// environment: the expected number of the k spacings over that long.
+	// environment: the expected number of the ka spacings over that long.
 	gapColds, gapResets := int64(0), int64(0)
-	if k > 0 && w > 0 {
+	if ka > 0 && w > 0 {
 		x := expiry.Seconds() / w
 		if x < 1 {
-			gapColds = roundRandom(float64(k)*math.Pow(1-x, float64(k)), &a.draws)
+			gapColds = roundRandom(float64(ka)*math.Pow(1-x, float64(ka)), &a.draws)
 		}
 		if a.conns > 0 && a.resets {
 			y := m.p.NetworkIdleTimeout.Seconds() / w
 			if y < 1 {
-				e := float64(k) * math.Pow(1-y, float64(k))
+				e := float64(ka) * math.Pow(1-y, float64(ka))
 				if x < 1 {
-					e -= float64(k) * math.Pow(1-x, float64(k))
+					e -= float64(ka) * math.Pow(1-x, float64(ka))
 				}
 				gapResets = roundRandom(e, &a.draws)
 			}
@@ -386,44 +494,80 @@ func (m *Model) aggStep(fi int32, a *aggFn, r *aggRec, t0, end sim.Time, k int64
 	a.lastEnd = last.Add(time.Duration(service * 1e9))
 	m.armAggExpire(a, t0, s)
 
-	admitted := n - failed
+	// New environments whose connections found no room fail (ConnectionTimeout) and do
+	// not run.
+	failed = min(failed, admitted)
 	if failed > 0 {
-		m.aggFail(r, ErrConnectionTimeout, failed)
+		d.errors[ErrConnectionTimeout] += failed
+		admitted -= failed
 	}
 	cold := int64(newEnvs) + min(gapColds, max(admitted-int64(newEnvs), 0))
-	r.inv += admitted
-	r.cold += cold
-	m.counters.ColdStarts += cold
+	cold = min(cold, admitted)
+	gapResets = min(gapResets, admitted-cold)
+	d.inv = admitted
+	d.cold = cold
+	d.initTO = binomial(cold, a.cold.tail, &a.draws)
 	r.peak = max(r.peak, peak)
-	if admitted > 0 {
-		r.coldFrac = float64(r.cold) / float64(r.inv)
-	}
 	cpi := int64(a.connsPerInv)
+	var setups float64
 	if a.conns > 0 {
-		r.connNew += cold * cpi
-		r.connResets += gapResets * cpi
-		r.connReused += max(admitted-cold-gapResets, 0) * cpi
-		r.connNew += gapResets * cpi // a reset flow is set up again
+		d.connNew = (cold + gapResets) * cpi // a reset flow is set up again
+		d.connResets = gapResets * cpi
+		d.connReused = (admitted - cold - gapResets) * cpi
+		setups = float64(cold)*a.setupMean + float64(gapResets)*(a.setupMean+a.resetMean)
 	} else {
-		r.connNew += admitted * cpi
+		d.connNew = admitted * cpi
+		setups = float64(admitted) * a.setupMean
 	}
-	setups := float64(cold*cpi+gapResets*cpi) * a.setupMean
-	if a.conns == 0 {
-		setups = float64(admitted*cpi) * a.setupMean
-	}
-	coldSum := float64(cold) * a.coldMean
-	r.coldSum += coldSum
-	r.setupSum += setups
-	r.opSum += float64(admitted) * a.opMean
-	r.latSum += float64(admitted)*(service+a.opMean) + coldSum + setups
+	ops := float64(admitted) * a.opMean
+	// As at the exact level (applySpikes), a spike's extra network time is reported as
+	// operation time.
+	extra := (spike - 1) * (setups + ops)
+	d.coldSum = float64(cold) * a.cold.mean
+	d.setupSum = setups
+	d.opSum = ops + extra
+	d.latSum = float64(admitted)*service + ops + extra + setups + d.coldSum
 	if f.unreachable {
 		m.counters.NoInternet += admitted
-		m.aggFail(r, ErrTimeout, admitted)
+		d.errors[ErrTimeout] += admitted
 	} else if f.needsNet && f.cur.vpc >= 0 {
 		b := m.fmeta[fi].natBytes * admitted
 		m.vpcs[f.cur.vpc].natBytes += b
-		m.counters.NATBytes += b
-		r.natBytes += b
+		d.natBytes = b
+	}
+	m.aggAdd(r, &d)
+}
+
+// aggAdd adds a step's sums to its record (as the record's current step) and to the
+// run's counters.
+func (m *Model) aggAdd(r *aggRec, d *aggSums) {
+	r.aggSums.add(d, 1)
+	r.step = *d
+	m.counters.ColdStarts += d.cold
+	m.counters.Throttled += d.throttled
+	m.counters.NATBytes += d.natBytes
+	for c, n := range d.errors {
+		m.counters.Errors[c] += n
+	}
+}
+
+// add adds sign·d to s.
+func (s *aggSums) add(d *aggSums, sign int64) {
+	s.inv += sign * d.inv
+	s.cold += sign * d.cold
+	s.initTO += sign * d.initTO
+	s.throttled += sign * d.throttled
+	s.connNew += sign * d.connNew
+	s.connReused += sign * d.connReused
+	s.connResets += sign * d.connResets
+	f := float64(sign)
+	s.latSum += f * d.latSum
+	s.coldSum += f * d.coldSum
+	s.setupSum += f * d.setupSum
+	s.opSum += f * d.opSum
+	s.natBytes += sign * d.natBytes
+	for c := range s.errors {
+		s.errors[c] += sign * d.errors[c]
 	}
 }
 
@@ -528,55 +672,75 @@ func (m *Model) onAggExpire(ev sim.Event, s sim.Scheduler) {
 }
 
 // aggFlush reports the aggregate functions' records of the interval ending at now, in
-// function order (before the exact functions' records of the same interval).
+// function order (before the exact functions' records of the same interval), and computes
+// the accounts' throttling state for the next interval (so that the concurrency reserved
+// for aggregate functions never outlives the interval it was drawn for).
 func (m *Model) aggFlush(now sim.Time) {
 	ag := m.agg
-	if ag == nil || len(ag.active) == 0 {
+	if ag == nil {
 		return
 	}
 	slices.Sort(ag.active)
 	for _, fi := range ag.active {
 		a := &ag.fns[ag.of[fi]]
-		r := &ag.recs[a.rec]
-		f := &m.fns[fi]
-		st := IntervalStats{Start: r.start, End: now, Account: m.accts[f.acct].id,
-			Function: m.fmeta[fi].name, VPC: m.vpcName(r.vpc), Invocations: int(r.inv),
-			ColdStarts: int(r.cold), ConnReused: int(r.connReused), ConnNew: int(r.connNew),
-			ConnResets: int(r.connResets), LatencySum: secs(r.latSum), ColdStartSum: secs(r.coldSum),
-			ConnSetupSum: secs(r.setupSum), OperationSum: secs(r.opSum), ConcurrentPeak: int(r.peak),
-			NATBytes: r.natBytes}
-		if r.inv > 0 {
-			// Percentiles of the mixture: the service time's, shifted by the cold start
-			// when cold starts are that frequent.
-			svc := time.Duration((a.opMean) * 1e9)
-			st.LatencyP50, st.LatencyP99 = a.p50+svc, a.p99+svc
-			if f.unreachable {
-				st.LatencyP50, st.LatencyP99 = m.p.InternetTimeout, m.p.InternetTimeout
-			}
-			if r.coldFrac >= 0.5 {
-				st.LatencyP50 += time.Duration(a.coldMean * 1e9)
-			}
-			if r.coldFrac >= 0.01 {
-				st.LatencyP99 += a.coldP99
-			}
-		}
-		if a.envs > 0 && now.Sub(a.lastEnd) < m.p.EnvIdleExpiry {
-			st.EnvironmentsAlive = int(a.envs)
-		}
-		for code, n := range r.errors {
-			if n > 0 {
-				if st.Errors == nil {
-					st.Errors = map[string]int{}
-				}
-				st.Errors[ErrCode(code).String()] = int(n)
-				st.Failed += int(n)
-			}
-		}
-		m.obs.Interval(st)
+		m.aggEmit(a, &ag.recs[a.rec], now)
 		ag.free = append(ag.free, a.rec)
 		a.rec = -1
 	}
 	ag.active = ag.active[:0]
+	for ai := range ag.acct {
+		if ag.acct[ai].has && !m.finished {
+			m.refreshAcct(int32(ai), now)
+		}
+	}
+}
+
+// aggEmit reports an aggregate record up to now (and the per-invocation rows of its
+// current step).
+func (m *Model) aggEmit(a *aggFn, r *aggRec, now sim.Time) {
+	fi := a.fn
+	f := &m.fns[fi]
+	if m.agg.rows != nil && r.stepArr > 0 {
+		m.aggRows(a, r, min(now, r.stepEnd))
+	}
+	st := IntervalStats{Start: r.start, End: now, Account: m.accts[f.acct].id,
+		Function: m.fmeta[fi].name, VPC: m.vpcName(r.vpc), Invocations: int(r.inv),
+		ColdStarts: int(r.cold), ConnReused: int(r.connReused), ConnNew: int(r.connNew),
+		ConnResets: int(r.connResets), LatencySum: secs(r.latSum), ColdStartSum: secs(r.coldSum),
+		ConnSetupSum: secs(r.setupSum), OperationSum: secs(r.opSum), ConcurrentPeak: int(r.peak),
+		NATBytes: r.natBytes, InitTimeouts: int(r.initTO), Throttled: int(r.throttled)}
+	if r.inv > 0 {
+		// Percentiles of the mixture: the service time's, shifted by the cold start
+		// when cold starts are that frequent.
+		svc := time.Duration(a.opMean * 1e9)
+		st.LatencyP50, st.LatencyP99 = a.p50+svc, a.p99+svc
+		if f.unreachable {
+			st.LatencyP50, st.LatencyP99 = m.p.InternetTimeout, m.p.InternetTimeout
+		}
+		coldFrac := float64(r.cold) / float64(r.inv)
+		if coldFrac >= 0.5 {
+			st.LatencyP50 += secs(a.cold.mean)
+		}
+		if coldFrac >= 0.01 {
+			st.LatencyP99 += a.cold.p99
+		}
+	}
+	if a.envs > 0 && now.Sub(a.lastEnd) < m.p.EnvIdleExpiry {
+		st.EnvironmentsAlive = int(a.envs)
+	}
+	if r.throttled > 0 {
+		st.Errors = map[string]int{ErrTooManyRequests.String(): int(r.throttled)}
+	}
+	for code, n := range r.errors {
+		if n > 0 {
+			if st.Errors == nil {
+				st.Errors = map[string]int{}
+			}
+			st.Errors[ErrCode(code).String()] = int(n)
+			st.Failed += int(n)
+		}
+	}
+	m.obs.Interval(st)
 }
 
 func secs(v float64) time.Duration { return time.Duration(v * 1e9) }

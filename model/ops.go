@@ -224,10 +224,12 @@ func (m *Model) opSucceeded(fi int32, s sim.Scheduler) {
 			m.fmeta[fi].mem = op.memoryMB
 		}
 		m.retireEnvs(fi, s)
+		m.aggRestep(fi, op.vpcChange, s) // aggregate_split.go
 		m.setUpdate(fi, UpdateSuccessful, ReasonNone, now)
 		m.operation(fi, OpUpdateFunctionConfiguration, op, op.start, now, "Successful", ErrNone, op.principal, nil)
 	case opUpdateCode:
 		m.retireEnvs(fi, s)
+		m.aggRestep(fi, false, s)
 		m.setUpdate(fi, UpdateSuccessful, ReasonNone, now)
 		m.operation(fi, OpUpdateFunctionCode, op, op.start, now, "Successful", ErrNone, op.principal, nil)
 	case opRestore:
@@ -487,6 +489,7 @@ func (m *Model) opDelete(fi int32, top *TimelineOp, s sim.Scheduler) {
 		f.wl.gen++ // its workload stops with it
 	}
 	m.setState(fi, StateAbsent, ReasonNone, now)
+	m.aggRestep(fi, false, s)
 	f.upd, f.updReason = UpdateNone, ReasonNone
 	m.operation(fi, OpDeleteFunction, nil, now, now, "Successful", ErrNone, top.Principal, &d)
 }

@@ -1,6 +1,7 @@
 package dataplane
 
 import (
+	"math"
 	"time"
 
 	"github.com/enisim/enisim/sim"
@@ -14,6 +15,7 @@ type Account struct {
 	concurrency int32
 	rps         int64
 	inFlight    int32
+	reserved    int32 // concurrency held by invocations simulated in aggregate (Reserve)
 	peak        int32
 	rate        bucket
 	rpsDerived  bool // rps is 10 × concurrency (AccountConfig.InvocationsPerSecond was 0)
@@ -48,6 +50,14 @@ func (a *Account) SetConcurrency(n int) error {
 // InFlight is the number of invocations of the account running now.
 func (a *Account) InFlight() int { return int(a.inFlight) }
 
+// Reserve sets how much of the concurrency quota is held by invocations the caller
+// simulates in aggregate rather than through Invoke (model FidelityAggregate functions):
+// Invoke throttles while InFlight + n reaches the quota. Negative n counts as 0.
+func (a *Account) Reserve(n int) { a.reserved = int32(max(min(n, math.MaxInt32), 0)) }
+
+// Reserved is the concurrency last set with Reserve.
+func (a *Account) Reserved() int { return int(a.reserved) }
+
 // Concurrency is the account's concurrency quota.
 func (a *Account) Concurrency() int { return int(a.concurrency) }
 
@@ -65,7 +75,7 @@ func (a *Account) admit(now sim.Time) Throttle {
 	if !a.rate.has(now, a.rps, time.Second) {
 		return ThrottledRate
 	}
-	if a.inFlight >= a.concurrency {
+	if a.inFlight+a.reserved >= a.concurrency {
 		return ThrottledConcurrency
 	}
 	return NotThrottled
