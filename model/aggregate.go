@@ -53,11 +53,11 @@ type aggregates struct {
 	free   []int32
 	active []int32 // functions holding a record this interval
 
-	busy      []float64 // per function (all of them): mean busy time of an invocation, seconds
-	acct      []aggAcct // per account: throttling state (aggregate_limits.go)
-	scratch   []float64
-	cold      map[int]coldStats // by memory size (aggregate_dist.go)
-	rows      []rand.PCG        // per aggregate function: per-invocation row draws; nil when off
+	busy    []float64 // per function (all of them): mean busy time of an invocation, seconds
+	acct    []aggAcct // per account: throttling state (aggregate_limits.go)
+	scratch []float64
+	cold    map[int]coldStats // by memory size (aggregate_dist.go)
+	rows    []rand.PCG        // per aggregate function: per-invocation row draws; nil when off
 }
 
 // aggFn is one aggregate function's data-plane summary: instead of a Pool, the number of
