@@ -80,7 +80,7 @@ type aggFn struct {
 
 	service     float64       // mean service time, seconds
 	p50, p99    time.Duration // of the service time
-	mem         int           // memory size cold holds the statistics of
+	mem         int           // memory size cold holds the statistics of (kept by aggRestep)
 	cold        coldStats     // cold start at that size, clamped at InitLimit
 	opMean      float64       // mean operation time per invocation (all targets), seconds
 	setupMean   float64       // mean time to set up all of an invocation's connections
@@ -143,6 +143,7 @@ func (m *Model) buildAggregates() error {
 				for i := range ag.acct {
 					ag.acct[i].draws = *m.seed.Stream("aggregate-account", stableKey(m.accts[i].id))
 				}
+				m.agg = ag // newAggFn reads the cold-start statistics' cache
 			}
 			fi := m.accts[ai].fn0 + int32(j)
 			ag.of[fi] = int32(len(ag.fns))
@@ -213,6 +214,7 @@ func (m *Model) newAggFn(fi int32, fc *Function) aggFn {
 	if w := m.fns[fi].wl; w != nil {
 		svc = w.service
 	}
+	a.mem, a.cold = meta.mem, m.coldStatsFor(meta.mem)
 	a.service = svc.Mean()
 	a.p50, a.p99 = distQuantile(&svc, 0.5), distQuantile(&svc, 0.99)
 	dp := meta.dpCfg
@@ -404,9 +406,6 @@ func (m *Model) aggStep(fi int32, a *aggFn, r *aggRec, t0, end sim.Time, n int64
 		last = t0 + sim.Time(float64(end-t0)*math.Pow(u01(&a.draws), 1/float64(k)))
 	}
 	f.lastInvoked = max(f.lastInvoked, last)
-	if mem := m.fmeta[fi].mem; mem != a.mem {
-		a.mem, a.cold = mem, m.coldStatsFor(mem)
-	}
 
 	// Network time, stretched by the RTT spikes the step's arrivals meet.
 	spike := 1.0
@@ -441,7 +440,7 @@ func (m *Model) aggStep(fi int32, a *aggFn, r *aggRec, t0, end sim.Time, n int64
 	admitted := n - d.throttled
 	r.step, r.stepFrom, r.stepEnd, r.stepArr, r.stepFirst, r.stepSpike = aggSums{}, t0, end, n, first, spike
 	if admitted == 0 {
-		m.aggAdd(r, &d)
+		m.aggAdd(r, &d, false)
 		return
 	}
 	ka := admitted // admitted arrivals spread over (t0, end)
@@ -497,6 +496,7 @@ func (m *Model) aggStep(fi int32, a *aggFn, r *aggRec, t0, end sim.Time, n int64
 	// New environments whose connections found no room fail (ConnectionTimeout) and do
 	// not run.
 	failed = min(failed, admitted)
+	errs := failed > 0 || f.unreachable
 	if failed > 0 {
 		d.errors[ErrConnectionTimeout] += failed
 		admitted -= failed
@@ -535,19 +535,34 @@ func (m *Model) aggStep(fi int32, a *aggFn, r *aggRec, t0, end sim.Time, n int64
 		m.vpcs[f.cur.vpc].natBytes += b
 		d.natBytes = b
 	}
-	m.aggAdd(r, &d)
+	m.aggAdd(r, &d, errs)
 }
 
 // aggAdd adds a step's sums to its record (as the record's current step) and to the
-// run's counters.
-func (m *Model) aggAdd(r *aggRec, d *aggSums) {
-	r.aggSums.add(d, 1)
+// run's counters; errs says whether d has errors (most steps have none: skipping the
+// arrays keeps the common step short).
+func (m *Model) aggAdd(r *aggRec, d *aggSums, errs bool) {
+	r.inv += d.inv
+	r.cold += d.cold
+	r.initTO += d.initTO
+	r.throttled += d.throttled
+	r.connNew += d.connNew
+	r.connReused += d.connReused
+	r.connResets += d.connResets
+	r.latSum += d.latSum
+	r.coldSum += d.coldSum
+	r.setupSum += d.setupSum
+	r.opSum += d.opSum
+	r.natBytes += d.natBytes
 	r.step = *d
 	m.counters.ColdStarts += d.cold
 	m.counters.Throttled += d.throttled
 	m.counters.NATBytes += d.natBytes
-	for c, n := range d.errors {
-		m.counters.Errors[c] += n
+	if errs {
+		for c, n := range d.errors {
+			r.errors[c] += n
+			m.counters.Errors[c] += n
+		}
 	}
 }
 

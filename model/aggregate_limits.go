@@ -213,8 +213,8 @@ func (m *Model) scaleThrottles(wl *workload, warm int32, busy, admit float64, t0
 	return sum / busy
 }
 
-// binomial draws a Binomial(n, p) count: by Bernoulli trials for small n, by geometric
-// skips for a small mean, and by the normal approximation (rounded, clamped) otherwise.
+// binomial draws a Binomial(n, p) count: by geometric skips for a small mean (one draw
+// when the mean is far below 1, as for rare init timeouts), by Bernoulli trials for small n, and by the normal approximation (rounded, clamped) otherwise.
 func binomial(n int64, p float64, src *rand.PCG) int64 {
 	if n <= 0 || !(p > 0) {
 		return 0
@@ -225,7 +225,8 @@ func binomial(n int64, p float64, src *rand.PCG) int64 {
 	if p > 0.5 {
 		return n - binomial(n, 1-p, src)
 	}
-	if n <= 32 {
+	mean := float64(n) * p
+	if n <= 32 && mean >= 1 {
 		k := int64(0)
 		for range n {
 			if u01(src) < p {
@@ -234,7 +235,6 @@ func binomial(n int64, p float64, src *rand.PCG) int64 {
 		}
 		return k
 	}
-	mean := float64(n) * p
 	if mean < 12 {
 		lq := math.Log1p(-p)
 		k, i := int64(0), int64(0)

@@ -22,6 +22,9 @@ func (m *Model) aggRestep(fi int32, split bool, s sim.Scheduler) {
 		return
 	}
 	a := &m.agg.fns[m.agg.of[fi]]
+	if mem := m.fmeta[fi].mem; mem != a.mem {
+		a.mem, a.cold = mem, m.coldStatsFor(mem) // a configuration update changed the memory
+	}
 	if a.rec < 0 {
 		return
 	}
