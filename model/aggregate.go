@@ -89,21 +89,24 @@ type aggFn struct {
 	draws       rand.PCG
 }
 
-// aggSums are the additive parts of an aggregate record.
+// aggSums are the additive parts of a step: its counts and sums, and the two errors a
+// step of an Active function can have (ConnectionTimeout: no room for a new environment's
+// connections; Task timed out: no route).
 type aggSums struct {
 	inv, cold, initTO, throttled    int64
 	connNew, connReused, connResets int64
 	latSum, coldSum, setupSum       float64 // seconds
 	opSum                           float64
 	natBytes                        int64
-	errors                          [numErrCodes]int64
+	connTO, timedOut                int64
 }
 
 // aggRec accumulates one aggregate function's interval record.
 type aggRec struct {
-	start sim.Time
-	vpc   int32
-	peak  int32
+	start  sim.Time
+	vpc    int32
+	peak   int32
+	errors [numErrCodes]int64 // by code, the step errors included
 	aggSums
 	// The current step (the last one accounted): its share of the sums, its span, its
 	// arrivals (first: one of them is at stepFrom) and its mean RTT-spike factor. A
@@ -432,13 +435,13 @@ func (m *Model) aggStep(fi int32, a *aggFn, r *aggRec, t0, end sim.Time, n int64
 	var d aggSums
 	pBlock := m.acctBlock(f.acct, m.intervalStart)
 	pThrottle := pBlock
-	if m.p.ScalingStep > 0 && n > int64(m.p.ScalingStep) && f.wl != nil && pBlock < 1 {
+	if burst := m.p.ScalingStep; burst > 0 && n > int64(burst) && f.wl != nil && f.wl.rateMax*busy > float64(burst) && pBlock < 1 {
 		sc := m.scaleThrottles(f.wl, warm, busy, 1-pBlock, t0, end)
 		pThrottle = 1 - (1-pBlock)*(1-min(sc/(float64(n)*(1-pBlock)), 1))
 	}
 	d.throttled = binomial(n, pThrottle, &a.draws)
 	admitted := n - d.throttled
-	r.step, r.stepFrom, r.stepEnd, r.stepArr, r.stepFirst, r.stepSpike = aggSums{}, t0, end, n, first, spike
+	r.stepFrom, r.stepEnd, r.stepArr, r.stepFirst, r.stepSpike = t0, end, n, first, spike
 	if admitted == 0 {
 		m.aggAdd(r, &d, false)
 		return
@@ -498,7 +501,7 @@ func (m *Model) aggStep(fi int32, a *aggFn, r *aggRec, t0, end sim.Time, n int64
 	failed = min(failed, admitted)
 	errs := failed > 0 || f.unreachable
 	if failed > 0 {
-		d.errors[ErrConnectionTimeout] += failed
+		d.connTO = failed
 		admitted -= failed
 	}
 	cold := int64(newEnvs) + min(gapColds, max(admitted-int64(newEnvs), 0))
@@ -529,7 +532,7 @@ func (m *Model) aggStep(fi int32, a *aggFn, r *aggRec, t0, end sim.Time, n int64
 	d.latSum = float64(admitted)*service + ops + extra + setups + d.coldSum
 	if f.unreachable {
 		m.counters.NoInternet += admitted
-		d.errors[ErrTimeout] += admitted
+		d.timedOut = admitted
 	} else if f.needsNet && f.cur.vpc >= 0 {
 		b := m.fmeta[fi].natBytes * admitted
 		m.vpcs[f.cur.vpc].natBytes += b
@@ -559,10 +562,10 @@ func (m *Model) aggAdd(r *aggRec, d *aggSums, errs bool) {
 	m.counters.Throttled += d.throttled
 	m.counters.NATBytes += d.natBytes
 	if errs {
-		for c, n := range d.errors {
-			r.errors[c] += n
-			m.counters.Errors[c] += n
-		}
+		r.errors[ErrConnectionTimeout] += d.connTO
+		r.errors[ErrTimeout] += d.timedOut
+		m.counters.Errors[ErrConnectionTimeout] += d.connTO
+		m.counters.Errors[ErrTimeout] += d.timedOut
 	}
 }
 
@@ -581,9 +584,8 @@ func (s *aggSums) add(d *aggSums, sign int64) {
 	s.setupSum += f * d.setupSum
 	s.opSum += f * d.opSum
 	s.natBytes += sign * d.natBytes
-	for c := range s.errors {
-		s.errors[c] += sign * d.errors[c]
-	}
+	s.connTO += sign * d.connTO
+	s.timedOut += sign * d.timedOut
 }
 
 // aggSetEnvs sets the function's warm environments to want, moving the connections they

@@ -183,7 +183,7 @@ func drawOccupancy(aa, ax float64, c int, buf []float64, src *rand.PCG) (int, []
 // scaleThrottles is the expected number of an aggregate function's arrivals in [t0, end)
 // that the per-function scaling rate (ScalingStep new environments per ScalingPeriod)
 // throttles. Demand for environments jumps at the step's start (from the warm ones) and at
-// every burst start inside the step; a jump of D environments beyond the bucket's burst is
+// every burst start inside the step (from those the earlier load kept alive); a jump of D environments beyond the bucket's burst is
 // served as the bucket refills at ScalingStep/ScalingPeriod, so the shortfall falls
 // linearly to zero over D·Period/Step seconds, and arrivals during it are throttled at the
 // rate shortfall/busy. Assumes a full bucket at each jump and a ramp faster than the
@@ -207,14 +207,17 @@ func (m *Model) scaleThrottles(wl *workload, warm int32, busy, admit float64, t0
 		if _, q := inQuiet(wl.w.Quiet, at); q {
 			continue
 		}
-		jump := (wl.rateAt(at) - wl.rateAt(at-1)) * busy * admit
-		sum += area(jump-burst, end.Sub(at).Seconds())
+		// Alive before the jump: the most environments the earlier load needed at once
+		// within an idle expiry (M/G/∞ peak), or the step's warm ones.
+		rate := wl.rateAt(at-1) * admit
+		alive := max(float64(warm), float64(peakBusy(rate*busy, int64(rate*m.p.EnvIdleExpiry.Seconds()))))
+		sum += area(wl.rateAt(at)*busy*admit-alive-burst, end.Sub(at).Seconds())
 	}
 	return sum / busy
 }
 
-// binomial draws a Binomial(n, p) count: by geometric skips for a small mean (one draw
-// when the mean is far below 1, as for rare init timeouts), by Bernoulli trials for small n, and by the normal approximation (rounded, clamped) otherwise.
+// binomial draws a Binomial(n, p) count: by one uniform for a mean below 1e-4 (0 or 1, as
+// for rare init timeouts), by geometric skips for a small mean, by Bernoulli trials for small n, and by the normal approximation (rounded, clamped) otherwise.
 func binomial(n int64, p float64, src *rand.PCG) int64 {
 	if n <= 0 || !(p > 0) {
 		return 0
@@ -226,6 +229,13 @@ func binomial(n int64, p float64, src *rand.PCG) int64 {
 		return n - binomial(n, 1-p, src)
 	}
 	mean := float64(n) * p
+	if mean < 1e-4 {
+		// P(k ≥ 2) < mean²/2 < 5e-9: one uniform decides between 0 and 1.
+		if u01(src) < mean {
+			return 1
+		}
+		return 0
+	}
 	if n <= 32 && mean >= 1 {
 		k := int64(0)
 		for range n {

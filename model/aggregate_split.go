@@ -95,7 +95,7 @@ func (m *Model) aggUnaccount(a *aggFn, r *aggRec, moved int64) {
 		return k
 	}
 	mv.throttled = take(st.throttled)
-	mv.errors[ErrConnectionTimeout] = take(st.errors[ErrConnectionTimeout])
+	mv.connTO = take(st.connTO)
 	mv.inv = take(st.inv)
 	if st.inv > 0 && mv.inv > 0 {
 		q := float64(mv.inv) / float64(st.inv)
@@ -105,23 +105,24 @@ func (m *Model) aggUnaccount(a *aggFn, r *aggRec, moved int64) {
 		mv.connNew, mv.connReused, mv.connResets = part(st.connNew), part(st.connReused), part(st.connResets)
 		mv.latSum, mv.coldSum, mv.setupSum, mv.opSum = st.latSum*q, st.coldSum*q, st.setupSum*q, st.opSum*q
 		mv.natBytes = part(st.natBytes)
-		mv.errors[ErrTimeout] = min(part(st.errors[ErrTimeout]), mv.inv)
-		if st.errors[ErrTimeout] == st.inv {
-			mv.errors[ErrTimeout] = mv.inv // unreachable: every admitted invocation timed out
+		mv.timedOut = min(part(st.timedOut), mv.inv)
+		if st.timedOut == st.inv {
+			mv.timedOut = mv.inv // unreachable: every admitted invocation timed out
 		}
 	}
 	r.aggSums.add(&mv, -1)
+	r.errors[ErrConnectionTimeout] -= mv.connTO
+	r.errors[ErrTimeout] -= mv.timedOut
 	st.add(&mv, -1)
 	r.stepArr -= moved
 	m.counters.Invocations -= moved
 	m.counters.ColdStarts -= mv.cold
 	m.counters.Throttled -= mv.throttled
 	m.counters.NATBytes -= mv.natBytes
-	m.counters.NoInternet -= mv.errors[ErrTimeout]
+	m.counters.NoInternet -= mv.timedOut
 	if r.vpc >= 0 {
 		m.vpcs[r.vpc].natBytes -= mv.natBytes
 	}
-	for c, n := range mv.errors {
-		m.counters.Errors[c] -= n
-	}
+	m.counters.Errors[ErrConnectionTimeout] -= mv.connTO
+	m.counters.Errors[ErrTimeout] -= mv.timedOut
 }
