@@ -423,3 +423,20 @@ func TestAggregateSteadyStateAllocatesNothing(t *testing.T) {
 		t.Fatalf("%.3f allocations per step's rows, want 0", allocs)
 	}
 }
+
+// TestAggregateDeletionInsideStep: a function deleted in the middle of a step stops being
+// invoked there (its workload stops with it), at both levels. Tolerance: invocations within
+// 2 % of the exact level's. Without it: the whole step's (a third more here).
+func TestAggregateDeletionInsideStep(t *testing.T) {
+	mk := func() *Config {
+		return agreeConfig(2, Workload{Rate: 50, Service: sim.Exp(20 * time.Millisecond)}, func(c *Config) {
+			c.SampleEvery = 10 * time.Minute
+			c.Timeline = []TimelineOp{{At: 7*time.Minute + 30*time.Second, Kind: OpDeleteFunction, Functions: []int{0, 1}}}
+		})
+	}
+	ex, ag := runBoth(t, mk, nil, []sim.Seed{1}, 20*time.Minute)
+	t.Logf("invocations: exact %d, aggregate %d; failed %d vs %d", ex.inv, ag.inv, ex.failed, ag.failed)
+	if d := relDiff(float64(ag.inv), float64(ex.inv)); d > 0.02 || ag.failed != ex.failed {
+		t.Errorf("invocations: aggregate %d vs exact %d (tolerance 2%%), failed %d vs %d", ag.inv, ex.inv, ag.failed, ex.failed)
+	}
+}

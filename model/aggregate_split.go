@@ -6,12 +6,14 @@ import "github.com/enisim/enisim/sim"
 // the configuration of that moment. When the function's environments are retired inside
 // the step — a configuration update (a VPC switchover among them), a code update, a
 // deletion — the exact level serves the later arrivals differently: new environments
-// (cold starts, connections on the new VPC's ENIs), or failures once the function is gone.
+// (cold starts, connections on the new VPC's ENIs), or none once the function is deleted
+// (its workload stops with it).
 // aggRestep moves those arrivals out of the step: given the step's count, each of its
 // spread arrivals falls after the change independently with probability
 // expected(now, end) / expected(start, end), so the moved count is binomial; the step's
 // sums lose the moved arrivals' share (in proportion, integer parts rounded randomly), and
-// the moved arrivals are accounted again from now with the new state. With a VPC
+// the moved arrivals are accounted again from now with the new state (after a deletion
+// they are dropped: the workload stops with the function). With a VPC
 // switchover the record is also split, as at the exact level (splitInterval): one record
 // up to the switch under the old VPC, the next from it under the new one.
 
@@ -69,8 +71,8 @@ func (m *Model) aggRestep(fi int32, split bool, s sim.Scheduler) {
 		m.counters.Invocations += moved
 		m.aggFail(r, f.reason.invokeError(), moved)
 	default:
-		m.counters.Invocations += moved
-		m.aggFail(r, ErrResourceNotFound, moved)
+		// Deleted: its workload stopped with it (opDelete), so these arrivals never
+		// happen, as at the exact level.
 	}
 }
 
