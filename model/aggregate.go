@@ -729,7 +729,7 @@ func (m *Model) aggEmit(a *aggFn, r *aggRec, now sim.Time) {
 	if r.inv > 0 {
 		// Percentiles of the mixture: the service time's, shifted by the cold start
 		// when cold starts are that frequent.
-		svc := time.Duration(a.opMean * 1e9)
+		svc := secs(a.opMean * max(r.stepSpike, 1)) // operations, stretched by the last step's mean RTT spike
 		st.LatencyP50, st.LatencyP99 = a.p50+svc, a.p99+svc
 		if f.unreachable {
 			st.LatencyP50, st.LatencyP99 = m.p.InternetTimeout, m.p.InternetTimeout
