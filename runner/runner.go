@@ -204,6 +204,12 @@ func RunUnit(sc *scenarios.Scenario, u Unit, opts Options) (Outcome, error) {
 		run.Close(false)
 		return Outcome{}, err
 	}
+	// A trace that became unreadable mid-run ended its replay early: what was simulated
+	// is not the scenario, so the tables stay marked incomplete and the run fails.
+	if err := readErrs(parts); err != nil {
+		run.Close(false)
+		return Outcome{}, err
+	}
 	sum, err := run.Close(complete)
 	out := Outcome{Summary: sum, Stats: stats, Seed: seed, Wall: time.Since(start), Complete: complete}
 	if err != nil {
@@ -213,6 +219,17 @@ func RunUnit(sc *scenarios.Scenario, u Unit, opts Options) (Outcome, error) {
 		return out, fmt.Errorf("%w: %s", ErrInterrupted, stopReason(stats))
 	}
 	return out, nil
+}
+
+// readErrs collects the replay read errors of every partition.
+func readErrs(parts []*model.Config) error {
+	var errs []error
+	for i, pc := range parts {
+		if err := scenarios.ReadErrs(pc); err != nil {
+			errs = append(errs, fmt.Errorf("partition %d: %w", i, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func stopReason(stats []sim.Stats) string {

@@ -143,7 +143,7 @@ func azure2019Sources(info *traceInfo, fleet string, seed sim.Seed, place *fleet
 			}
 		}
 		s := seed.Derive("scenario.trace/"+fleet+"/"+(*accounts)[ai].Name, 0)
-		out[ai] = &traceArrivals{it: table.Arrivals(s, durs), remap: toInt32(place.global[ai])}
+		out[ai] = &traceArrivals{it: table.Arrivals(s, durs), remap: toInt32(place.global[ai]), path: info.Path}
 	}
 	return out, nil
 }
@@ -216,7 +216,7 @@ func perInvocationSources(info *traceInfo, n int, place *fleetPlace, used []int)
 				keep[rowKey(info.Format, info.Funcs[k])] = true
 			}
 		}
-		ta := &traceArrivals{remap: toInt32(place.global[ai])}
+		ta := &traceArrivals{remap: toInt32(place.global[ai]), path: info.Path}
 		path, format := info.Path, info.Format
 		ta.open = func() (traces.Arrivals, io.Closer, error) {
 			f, err := os.Open(path)
@@ -254,10 +254,21 @@ type traceArrivals struct {
 	open   func() (traces.Arrivals, io.Closer, error)
 	closer io.Closer
 	remap  []int32
+	path   string // the trace file, for the error
 	// Err is the read error that ended the stream early, if any. The file was validated
 	// and checked unchanged when the Config was built, so this means it changed or
-	// became unreadable during the run; model.Arrivals has no way to report it.
+	// became unreadable during the run; model.Arrivals has no way to report it, so the
+	// runner asks for it through ReadErr once the run is over.
 	Err error
+}
+
+// ReadErr is the error that ended the replay early, naming the file; nil when the replay
+// ended at the end of its trace (or has not ended).
+func (a *traceArrivals) ReadErr() error {
+	if a.Err == nil {
+		return nil
+	}
+	return fmt.Errorf("trace %s: read failed during the run (the replay stopped early): %w", a.path, a.Err)
 }
 
 func (a *traceArrivals) Next() (sim.Time, int32, time.Duration, bool) {
@@ -337,6 +348,32 @@ func (m *merged) Next() (sim.Time, int32, time.Duration, bool) {
 	h := m.head[i]
 	m.pull(i)
 	return h.at, h.fn, h.dur, true
+}
+
+// ReadErr joins the read errors of both sources.
+func (m *merged) ReadErr() error {
+	return errors.Join(ArrivalsReadErr(m.src[0]), ArrivalsReadErr(m.src[1]))
+}
+
+// ArrivalsReadErr is the error that ended a replay source early (a trace file that changed
+// or became unreadable during the run), or nil. Sources that cannot fail give nil.
+func ArrivalsReadErr(a model.Arrivals) error {
+	if r, ok := a.(interface{ ReadErr() error }); ok {
+		return r.ReadErr()
+	}
+	return nil
+}
+
+// ReadErrs is the read errors of every account's replay in cfg, joined; the runner checks
+// it after a run, because the model cannot stop on them.
+func ReadErrs(cfg *model.Config) error {
+	var errs []error
+	for i := range cfg.Accounts {
+		if err := ArrivalsReadErr(cfg.Accounts[i].Arrivals); err != nil {
+			errs = append(errs, fmt.Errorf("account %s: %w", cfg.Accounts[i].ID, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // rowKey is the key a rowFilter matches a function's rows by.
