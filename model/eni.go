@@ -480,7 +480,7 @@ func (m *Model) onIdleCheck(ev sim.Event, s sim.Scheduler) {
 			m.retireEnvs(fi, s)
 		}
 	}
-	m.idleVersions(c, now)
+	m.idleVersions(c, s)
 	cb = &m.combos[c]
 	cb.idleArmed = true
 	m.must(s, sim.Event{At: m.idleDue(c, 0, now), Kind: evIdleCheck, Obj: uint32(c), Arg: uint64(cb.idleGen)})
@@ -521,7 +521,7 @@ func (m *Model) reclaim(c int32, s sim.Scheduler) {
 		for i := range meta.versions {
 			v := &meta.versions[i]
 			if v.state == StateActive && slices.Contains(v.net.combos, c) {
-				m.setVersionState(fi, i, StateInactive, ReasonIdle, now)
+				m.setVersionState(fi, i, StateInactive, ReasonIdle, s)
 			}
 		}
 	}

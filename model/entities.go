@@ -79,6 +79,9 @@ type version struct {
 	reason Reason
 	last   sim.Time // its last invocation (or publication), for idle reclamation
 	op     *opState // its restore in progress (versions.go), nil when none
+	// rt is its data plane (execution environments, connections), made on its first
+	// invocation (version_invoke.go); nil until then.
+	rt *versionRT
 }
 
 // opKind is what kind of asynchronous operation a function has in progress.

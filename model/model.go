@@ -32,6 +32,8 @@ const (
 	evIPGrab                     // Obj index into Faults.SubnetIPsTaken
 	evAggExpire                  // Obj fn, Arg aggregate expiry generation (aggregate.go)
 	evENIReplace                 // Obj eni, Arg eni generation | replaceHealth<<32: a rebalance or failed health check (replace.go)
+	evVersionComplete            // Obj index into m.vrts, Arg dataplane.PackArg(env, gen) (version_invoke.go)
+	evVersionExpire              // Obj index into m.vrts, Arg dataplane.PackArg(env, gen)
 	numEventKinds
 )
 
@@ -61,6 +63,11 @@ type Model struct {
 	active   []int32 // functions that held an accumulator this interval (may repeat)
 	// splitAt: functions whose interval record was cut short by a VPC change, and when.
 	splitAt map[int32]sim.Time
+	// vrts: the data planes of published versions, in order of first invocation (the Obj
+	// of their events; kept after the version is gone so in-flight completions still land);
+	// vactive: those holding an interval accumulator this interval (version_invoke.go).
+	vrts    []*versionRT
+	vactive []int32
 
 	sampleEvery   time.Duration
 	intervalStart sim.Time
@@ -289,6 +296,10 @@ func (m *Model) Handle(ev sim.Event, s sim.Scheduler) {
 		m.onAggExpire(ev, s)
 	case evENIReplace:
 		m.onENIReplace(ev, s)
+	case evVersionComplete:
+		m.onVersionComplete(ev, s)
+	case evVersionExpire:
+		m.onVersionExpire(ev, s)
 	default:
 		m.panicf("unknown event kind %d", ev.Kind)
 	}

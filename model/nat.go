@@ -16,9 +16,15 @@ import (
 //
 // Connections are the ones the model already accounts on ENIs: a keep-alive environment's
 // connections, opened at its cold start and held while it lives; a per-invocation
-// function's, opened by each invocation and held until it completes. A reconnect after the
-// 350 s idle drop (dataplane resets) is not charged again. Legacy mode (per-environment ENIs)
-// and FidelityAggregate functions are not subject to these limits.
+// function's, opened by each invocation and held until it completes. A keep-alive
+// environment that reconnects after the network dropped its idle flows (the 350 s idle
+// timeout: a dataplane reset) opens new connections: they are charged to the NAT gateway's
+// and the ENI's new-connection rates like any other (netReconnect). The simultaneous count
+// keeps a dropped flow until its environment goes (the model does not time the drop at the
+// gateway), so a reconnect takes the place its dropped flow held and the simultaneous limit
+// never refuses it. Environments of published versions (version_invoke.go) are subject to
+// all of this like $LATEST's. Legacy mode (per-environment ENIs) and FidelityAggregate
+// functions are not subject to these limits.
 
 // netLimits is the state of those limits; nil when none can apply.
 type netLimits struct {
@@ -224,6 +230,49 @@ func (m *Model) netOpen(fi, c int32, conns int32, rt *fnRuntime, env int, now si
 	rt.natUses = uses
 }
 
+// netReconnect charges the n connections a warm keep-alive environment env of fi re-opens
+// after the network dropped them (dataplane resets) to its combination's ENI rate and its
+// NAT gateway's per-destination rate; false (counted) when a limit refuses them, and then
+// nothing is charged. The dataplane drops all of an environment's flows together (they were
+// last used together), so every internet destination of the function reconnects.
+func (m *Model) netReconnect(fi int32, rt *fnRuntime, env int, n int32, now sim.Time) bool {
+	nl := m.net
+	c := rt.envCombo[env]
+	if c < 0 {
+		return true
+	}
+	eniRate := m.p.ENINewConnectionRate * float64(m.combos[c].ready)
+	if m.p.ENINewConnectionRate > 0 {
+		if int(c) >= len(nl.eniRate) {
+			nl.eniRate = append(nl.eniRate, make([]pacer, len(m.combos)-len(nl.eniRate))...)
+		}
+		if eniRate <= 0 || !nl.eniRate[c].admits(now, n, eniRate) {
+			m.counters.ENIConnRateFails++
+			return false
+		}
+	}
+	g := int32(-1)
+	if env < len(rt.envGW) {
+		g = rt.envGW[env]
+	}
+	if g >= 0 {
+		gw := &nl.gws[g]
+		for _, u := range rt.natUses {
+			if !gw.dests[u.d].pace.admits(now, u.n, m.p.NATNewConnectionRate) {
+				m.counters.NATConnFails++
+				return false
+			}
+		}
+		for _, u := range rt.natUses {
+			gw.dests[u.d].pace.take(now, u.n, m.p.NATNewConnectionRate)
+		}
+	}
+	if m.p.ENINewConnectionRate > 0 {
+		nl.eniRate[c].take(now, n, eniRate)
+	}
+	return true
+}
+
 // netClose releases the NAT connections environment env holds.
 func (m *Model) netClose(rt *fnRuntime, env int) {
 	if env >= len(rt.envGW) {
@@ -251,11 +300,7 @@ func (m *Model) checkNetLimits() error {
 	for g := range n.gws {
 		held[g] = make([]int32, len(n.gws[g].dests))
 	}
-	for fi := range m.fns {
-		rt := m.fns[fi].rt
-		if rt == nil {
-			continue
-		}
+	hold := func(rt *fnRuntime) {
 		for _, g := range rt.envGW {
 			if g < 0 {
 				continue
@@ -264,6 +309,14 @@ func (m *Model) checkNetLimits() error {
 				held[g][u.d] += u.n
 			}
 		}
+	}
+	for fi := range m.fns {
+		if rt := m.fns[fi].rt; rt != nil {
+			hold(rt)
+		}
+	}
+	for _, vr := range m.vrts {
+		hold(&vr.rt)
 	}
 	for g := range n.gws {
 		for d := range n.gws[g].dests {

@@ -480,6 +480,7 @@ func (m *Model) opDelete(fi int32, top *TimelineOp, s sim.Scheduler) {
 	m.release(fi, f.cur, s)
 	m.setCur(fi, noVPC())
 	meta := &m.fmeta[fi]
+	m.retireVersions(fi, s)
 	for _, v := range meta.versions {
 		m.release(fi, v.net, s)
 	}

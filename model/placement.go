@@ -135,10 +135,16 @@ func sameVPCConfig(a, b VPCConfig) bool {
 func (m *Model) setCur(fi int32, nc netcfg) {
 	f := &m.fns[fi]
 	f.cur = nc
-	f.unreachable = false
+	f.unreachable = m.unreachable(fi, nc)
+}
+
+// unreachable reports whether, from configuration nc, something function fi calls has no
+// route (a published version's environments use the version's configuration).
+func (m *Model) unreachable(fi int32, nc netcfg) bool {
 	if nc.vpc < 0 {
-		return
+		return false
 	}
+	f := &m.fns[fi]
 	a := &m.accts[f.acct]
 	fc := &m.cfg.Accounts[f.acct].Functions[fi-a.fn0]
 	for _, c := range nc.combos {
@@ -147,14 +153,13 @@ func (m *Model) setCur(fi int32, nc netcfg) {
 			continue
 		}
 		if fc.NeedsInternet {
-			f.unreachable = true
-			return
+			return true
 		}
 		for _, svc := range fc.Services {
 			if !slices.Contains(sn.endpoints, svc) {
-				f.unreachable = true
-				return
+				return true
 			}
 		}
 	}
+	return false
 }

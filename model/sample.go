@@ -3,6 +3,7 @@ package model
 import (
 	"slices"
 
+	"github.com/enisim/enisim/model/dataplane"
 	"github.com/enisim/enisim/sim"
 )
 
@@ -23,6 +24,7 @@ func (m *Model) emitSamples(now sim.Time) {
 			m.emitInterval(fi, now)
 		}
 	}
+	m.emitVersionIntervals(now)
 	m.active = m.active[:0]
 	clear(m.splitAt)
 	m.emitState(now)
@@ -43,11 +45,18 @@ func (m *Model) splitInterval(fi int32, now sim.Time) {
 
 // emitInterval reports fi's accumulator up to now and frees it.
 func (m *Model) emitInterval(fi int32, now sim.Time) {
+	f := &m.fns[fi]
+	m.emitAcc(f.acc, m.fmeta[fi].name, f.pool, now)
+	f.acc = -1
+}
+
+// emitAcc reports accumulator slot i (of a function, or of a published version under its
+// qualified name) up to now, with pool's concurrency peak and environments, and frees it.
+func (m *Model) emitAcc(i int32, name string, pool *dataplane.Pool, now sim.Time) {
 	{
-		f := &m.fns[fi]
-		a := &m.accs[f.acc]
-		st := IntervalStats{Start: a.start, End: now, Account: m.accts[f.acct].id,
-			Function: m.fmeta[fi].name, VPC: m.vpcName(a.vpc)}
+		a := &m.accs[i]
+		st := IntervalStats{Start: a.start, End: now, Account: m.accts[m.fns[a.fn].acct].id,
+			Function: name, VPC: m.vpcName(a.vpc)}
 		x := &a.acc
 		st.Invocations = int(x.Invocations)
 		st.ColdStarts = int(x.ColdStarts)
@@ -72,15 +81,14 @@ func (m *Model) emitInterval(fi int32, now sim.Time) {
 				st.Failed += int(n)
 			}
 		}
-		if f.pool != nil {
-			busy, _ := f.pool.TakePeaks()
+		if pool != nil {
+			busy, _ := pool.TakePeaks()
 			st.ConcurrentPeak = busy
-			st.EnvironmentsAlive = f.pool.Alive()
+			st.EnvironmentsAlive = pool.Alive()
 		}
 		m.obs.Interval(st)
 		*a = intervalAcc{}
-		m.freeAccs = append(m.freeAccs, f.acc)
-		f.acc = -1
+		m.freeAccs = append(m.freeAccs, i)
 	}
 }
 

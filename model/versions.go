@@ -14,10 +14,10 @@ import (
 // Inactive version fails with ResourceNotReadyException and starts its own restore
 // (Pending(Restoring), then Active; Inactive again if the ENIs cannot be set up).
 //
-// A version's invocations are control-plane events only: they update the version's last
-// use, its state and the errors of the function's interval record, and count in
-// Counters.Invocations and VersionInvocations; their execution environments, latencies and
-// connections are not simulated (the data plane runs $LATEST's invocations only).
+// An Active version's invocations run in the version's own execution environments, over
+// its own configuration's ENIs (version_invoke.go); every invocation of a version counts in
+// Counters.Invocations and VersionInvocations and, once the version exists, in the version's
+// interval record ("function:N").
 
 // versionOpFlag marks an operation generation as a version's restore: gen = flag |
 // version index << 16 | low 16 bits of the function's operation sequence. Combo waiters
@@ -97,24 +97,29 @@ func (m *Model) invokeVersion(fi int32, n int, s sim.Scheduler) {
 	}
 	vi := n - 1 // versions are numbered 1, 2… in publication order
 	v := &meta.versions[vi]
+	vr := m.versionRTFor(fi, vi)
+	acc := m.versionAcc(vr)
 	switch v.state {
 	case StateActive:
 		v.last = now
+		m.runVersion(vr, acc, now, s)
 	case StateInactive:
-		m.fail(m.accFor(fi), ErrResourceNotReady)
+		m.fail(acc, ErrResourceNotReady)
 		v.last = now
 		if v.op == nil {
 			m.startVersionRestore(fi, vi, s)
 		}
 	case StatePending:
-		m.fail(m.accFor(fi), ErrResourceNotReady)
+		m.fail(acc, ErrResourceNotReady)
 	default:
-		m.fail(m.accFor(fi), v.reason.invokeError())
+		m.fail(acc, v.reason.invokeError())
 	}
 }
 
 // setVersionState moves fi's version vi to state `to`, checking the edge and reporting it.
-func (m *Model) setVersionState(fi int32, vi int, to State, r Reason, now sim.Time) {
+// A version leaving Active loses its execution environments, as $LATEST does.
+func (m *Model) setVersionState(fi int32, vi int, to State, r Reason, s sim.Scheduler) {
+	now := s.Now()
 	meta := &m.fmeta[fi]
 	v := &meta.versions[vi]
 	if !stateEdges[v.state][to] {
@@ -122,6 +127,9 @@ func (m *Model) setVersionState(fi int32, vi int, to State, r Reason, now sim.Ti
 	}
 	from := v.state
 	v.state, v.reason = to, r
+	if from == StateActive && to != StateActive && v.rt != nil {
+		m.retireVersionEnvs(v.rt, s)
+	}
 	m.obs.StateChange(StateChange{At: now, Account: m.accts[m.fns[fi].acct].id, Function: meta.name,
 		Version: fmt.Sprint(v.n), From: from.String(), To: to.String(), Reason: r.String()})
 }
@@ -136,7 +144,7 @@ func (m *Model) startVersionRestore(fi int32, vi int, s sim.Scheduler) {
 	gen := uint32(versionOpFlag | vi<<16 | int(meta.opSeq&0xffff))
 	op := &opState{kind: opRestore, gen: gen, start: now, pend: noVPC()}
 	meta.versions[vi].op = op
-	m.setVersionState(fi, vi, StatePending, ReasonRestoring, now)
+	m.setVersionState(fi, vi, StatePending, ReasonRestoring, s)
 	if r := m.setupNet(fi, op, meta.versions[vi].net, true, s); r != ReasonNone {
 		m.versionOpFailed(fi, gen, r, s)
 		return
@@ -175,7 +183,7 @@ func (m *Model) versionOpDone(fi int32, vi int, s sim.Scheduler) {
 	now := s.Now()
 	v := &m.fmeta[fi].versions[vi]
 	v.op = nil
-	m.setVersionState(fi, vi, StateActive, ReasonNone, now)
+	m.setVersionState(fi, vi, StateActive, ReasonNone, s)
 	for _, c := range m.fmeta[fi].versions[vi].net.combos {
 		m.armIdle(c, now, s)
 	}
@@ -189,7 +197,7 @@ func (m *Model) versionOpFailed(fi int32, gen uint32, r Reason, s sim.Scheduler)
 		return
 	}
 	m.fmeta[fi].versions[vi].op = nil
-	m.setVersionState(fi, vi, StateInactive, r, s.Now())
+	m.setVersionState(fi, vi, StateInactive, r, s)
 }
 
 // useOf is function fi's last use of combo c: its own (last invocation, or now while an
@@ -231,13 +239,14 @@ func (m *Model) versionsIdleDue(fi, c int32) sim.Time {
 // idleVersions moves the Active versions on combo c that were not invoked for
 // IdleReclaim to Inactive(Idle), as onIdleCheck does for functions; the combination's ENIs
 // stay while other users are busy.
-func (m *Model) idleVersions(c int32, now sim.Time) {
+func (m *Model) idleVersions(c int32, s sim.Scheduler) {
+	now := s.Now()
 	for _, fi := range m.uniqueUsers(c) {
 		vs := m.fmeta[fi].versions
 		for vi := range vs {
 			v := &vs[vi]
 			if v.state == StateActive && v.op == nil && v.last.Add(m.p.IdleReclaim) <= now && slices.Contains(v.net.combos, c) {
-				m.setVersionState(fi, vi, StateInactive, ReasonIdle, now)
+				m.setVersionState(fi, vi, StateInactive, ReasonIdle, s)
 			}
 		}
 	}
@@ -256,7 +265,7 @@ func (m *Model) versionsLost(fi, c int32, r Reason, s sim.Scheduler) {
 		if v.op != nil {
 			m.versionOpFailed(fi, v.op.gen, r, s)
 		} else if v.state == StateActive {
-			m.setVersionState(fi, vi, StateInactive, r, s.Now())
+			m.setVersionState(fi, vi, StateInactive, r, s)
 		}
 	}
 }

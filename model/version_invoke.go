@@ -1,0 +1,305 @@
+package model
+
+import (
+	"cmp"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/enisim/enisim/model/dataplane"
+	"github.com/enisim/enisim/sim"
+)
+
+// The data plane of published versions. Lambda runs each version of a function in
+// execution environments of its own: an invocation of version 1 never reuses an
+// environment of $LATEST or of version 2, so it cold-starts even while those are warm.
+// The environments connect through the configuration the version was published with (its
+// subnets and security groups: the combination's ENIs it pins), so a version published
+// before a VPC switchover keeps serving through the old VPC's ENIs.
+//
+// A version's invocations otherwise go through everything $LATEST's do: the account's
+// concurrency and rate, the function's scaling rate (its own bucket: each version scales
+// on its own), cold starts, keep-alive and reconnects after the idle drop, the 65,000
+// connections per ENI, the NAT gateway and ENI connection limits, latency and RTT spikes.
+// They are reported under the qualified name "function:N": their own interval records
+// (with the version's VPC) and per-invocation rows.
+//
+// Simplification: a version is modelled with the function's current code-level settings
+// (memory, targets, connection mode, service time); only its network configuration is a
+// snapshot. runVersion mirrors invoke (invoke.go) step by step with the version's pool,
+// runtime and configuration; it is kept apart so that $LATEST's hot path stays as it is.
+
+// versionRT is the data plane of one published version, made on its first invocation.
+type versionRT struct {
+	fi, n       int32
+	idx         int32 // index in Model.vrts: the Obj of its completion and expiry events
+	acc         int32 // interval accumulator slot, -1 when none this interval
+	nextCombo   uint32
+	unreachable bool   // from the version's configuration, something the function calls has no route
+	net         netcfg // the version's configuration (immutable, shared with its version)
+	name        string // "function:N", made once (no allocation per invocation)
+	pool        *dataplane.Pool
+	rt          fnRuntime // its own draws and per-environment bookkeeping (arrivals unused)
+}
+
+// versionRTFor returns the data plane of fi's version vi, making it on first use.
+func (m *Model) versionRTFor(fi int32, vi int) *versionRT {
+	meta := &m.fmeta[fi]
+	v := &meta.versions[vi]
+	if v.rt != nil {
+		return v.rt
+	}
+	pool, err := dataplane.NewPool(meta.dpCfg)
+	if err != nil {
+		m.panicf("function %s: data-plane configuration validated in New: %v", meta.name, err)
+	}
+	// A stream per version, apart from $LATEST's: invoking a version leaves $LATEST's
+	// draws unchanged.
+	key := meta.key ^ uint64(v.n)*0x9e3779b97f4a7c15
+	vr := &versionRT{fi: fi, n: int32(v.n), idx: int32(len(m.vrts)), acc: -1, net: v.net,
+		name: meta.name + ":" + strconv.Itoa(v.n), pool: pool, unreachable: m.unreachable(fi, v.net)}
+	vr.rt = fnRuntime{
+		draws:   *m.seed.Stream("invoke-version", key),
+		sampled: *m.seed.Stream("per-invocation-version", key),
+		conns:   int32(len(meta.dpCfg.Targets)),
+		perInv:  meta.dpCfg.Mode == dataplane.PerInvocation,
+	}
+	vr.rt.drawR = rand.New(&vr.rt.draws)
+	m.vrts = append(m.vrts, vr)
+	v.rt = vr
+	return vr
+}
+
+// versionAcc returns vr's accumulator for the current interval.
+func (m *Model) versionAcc(vr *versionRT) *intervalAcc {
+	if vr.acc >= 0 {
+		return &m.accs[vr.acc]
+	}
+	var i int32
+	if n := len(m.freeAccs); n > 0 {
+		i = m.freeAccs[n-1]
+		m.freeAccs = m.freeAccs[:n-1]
+	} else {
+		i = int32(len(m.accs))
+		m.accs = append(m.accs, intervalAcc{})
+	}
+	vr.acc = i
+	a := &m.accs[i]
+	a.fn, a.vpc, a.start = vr.fi, vr.net.vpc, m.intervalStart
+	m.vactive = append(m.vactive, vr.idx)
+	m.active = append(m.active, vr.fi) // the interval had activity (Finish)
+	return a
+}
+
+// emitVersionIntervals reports the versions' records of the interval ending at now, after
+// the functions' ones, in function and version order (not in order of first invocation,
+// which would depend on how accounts are partitioned).
+func (m *Model) emitVersionIntervals(now sim.Time) {
+	if len(m.vactive) == 0 {
+		return
+	}
+	slices.SortFunc(m.vactive, func(a, b int32) int {
+		x, y := m.vrts[a], m.vrts[b]
+		return cmp.Or(cmp.Compare(x.fi, y.fi), cmp.Compare(x.n, y.n), cmp.Compare(a, b))
+	})
+	for _, i := range m.vactive {
+		vr := m.vrts[i]
+		m.emitAcc(vr.acc, vr.name, vr.pool, now)
+		vr.acc = -1
+	}
+	m.vactive = m.vactive[:0]
+}
+
+// runVersion runs one invocation of an Active version in its own environments (invoke's
+// data-plane part, with the version's pool, runtime and configuration).
+func (m *Model) runVersion(vr *versionRT, acc *intervalAcc, now sim.Time, s sim.Scheduler) {
+	fi := vr.fi
+	f := &m.fns[fi]
+	meta := &m.fmeta[fi]
+	rt := &vr.rt
+	cold := !vr.pool.HasIdle(now)
+	var req dataplane.Request
+	c := int32(-1) // the combo of a new environment
+	if n := uint32(len(vr.net.combos)); cold && n > 0 {
+		c = vr.net.combos[vr.nextCombo%n]
+		if m.cfg.Legacy {
+			if code := m.legacyENICheck(c); code != ErrNone {
+				m.fail(acc, code)
+				return
+			}
+			req.ENICreate = sampleDur(&m.p.LegacyENICreate, &rt.draws)
+		} else {
+			if m.combos[c].ready == 0 {
+				// A failed health check took the subnet's last ENI (replace.go).
+				if c = m.versionUsableCombo(vr); c < 0 {
+					m.fail(acc, ErrEC2Unexpected)
+					return
+				}
+			}
+			if !rt.perInv && rt.conns > 0 && !m.connRoom(c, rt.conns, s) {
+				m.fail(acc, ErrConnectionTimeout)
+				return
+			}
+			if m.net != nil && !rt.perInv && rt.conns > 0 && !m.netAdmit(fi, c, rt.conns, now) {
+				m.fail(acc, ErrConnectionTimeout)
+				return
+			}
+		}
+	}
+	switch {
+	case vr.unreachable:
+		req.Compute = m.p.InternetTimeout
+	case f.wl != nil:
+		req.Compute = fastDur(&f.wl.service, rt.drawR, &rt.draws)
+	default:
+		req.Compute = fastDur(&m.defaultService, rt.drawR, &rt.draws)
+	}
+	if cold {
+		cs := fastDur(&m.p.ColdStart, rt.drawR, &rt.draws)
+		req.ColdStart = time.Duration(float64(cs) * math.Sqrt(1024/float64(meta.mem)))
+	}
+	out := vr.pool.Invoke(now, m.accts[f.acct].dp, req, &rt.draws)
+	if out.Throttle != dataplane.NotThrottled {
+		m.counters.Throttled++
+		acc.acc.Add(&out)
+		return
+	}
+	if len(m.rttSpikes) > 0 {
+		m.applySpikes(&out, now)
+	}
+	acc.acc.Add(&out)
+	if vr.unreachable {
+		m.counters.NoInternet++
+		m.fail(acc, ErrTimeout)
+	}
+	env := int(out.Env)
+	if out.Cold {
+		m.counters.ColdStarts++
+		vr.nextCombo++
+		for len(rt.envCombo) <= env {
+			rt.envCombo = append(rt.envCombo, -1)
+			rt.envConns = append(rt.envConns, 0)
+			rt.envBusy = append(rt.envBusy, false)
+		}
+		rt.envCombo[env] = c
+		if m.cfg.Legacy && c >= 0 {
+			m.legacyENIAdd(c)
+		} else if c >= 0 && !rt.perInv && rt.conns > 0 {
+			m.combos[c].conns += rt.conns
+			rt.envConns[env] = rt.conns
+			if m.net != nil {
+				m.netOpen(fi, c, rt.conns, rt, env, now)
+			}
+		}
+	}
+	rt.envBusy[env] = true
+	if out.Conn.Resets > 0 && m.net != nil && !m.cfg.Legacy && !m.netReconnect(fi, rt, env, int32(out.Conn.Resets), now) {
+		m.fail(acc, ErrConnectionTimeout)
+	}
+	if rt.perInv && rt.conns > 0 && !m.cfg.Legacy {
+		if c := rt.envCombo[env]; c >= 0 {
+			if m.connRoom(c, rt.conns, s) && (m.net == nil || m.netAdmit(fi, c, rt.conns, now)) {
+				m.combos[c].conns += rt.conns
+				rt.envConns[env] = rt.conns
+				if m.net != nil {
+					m.netOpen(fi, c, rt.conns, rt, env, now)
+				}
+			} else {
+				m.fail(acc, ErrConnectionTimeout)
+			}
+		}
+	}
+	if f.needsNet && vr.net.vpc >= 0 && !vr.unreachable {
+		b := meta.natBytes
+		m.vpcs[vr.net.vpc].natBytes += b
+		m.counters.NATBytes += b
+		acc.natBytes += b
+	}
+	if p := m.cfg.PerInvocation; p > 0 && (p >= 1 || u01(&rt.sampled) < p) {
+		m.obs.Invocation(Invocation{At: now, Account: m.accts[f.acct].id, Function: vr.name,
+			VPC: m.vpcName(vr.net.vpc), Cold: out.Cold, ColdStart: out.Latency.ColdStart,
+			ConnSetup: out.Latency.ConnSetup, Operation: out.Latency.Operation,
+			Reconnect: out.Conn.Resets > 0})
+	}
+	m.must(s, sim.Event{At: out.End, Kind: evVersionComplete, Obj: uint32(vr.idx), Arg: dataplane.PackArg(out.Env, out.Gen)})
+}
+
+// versionUsableCombo is usableCombo for a version's configuration: the next of its
+// combinations with a ready ENI, -1 when none has one.
+func (m *Model) versionUsableCombo(vr *versionRT) int32 {
+	n := uint32(len(vr.net.combos))
+	for k := uint32(1); k < n; k++ {
+		if c := vr.net.combos[(vr.nextCombo+k)%n]; m.combos[c].ready > 0 {
+			return c
+		}
+	}
+	return -1
+}
+
+func (m *Model) onVersionComplete(ev sim.Event, s sim.Scheduler) {
+	vr := m.vrts[ev.Obj]
+	env, gen := dataplane.UnpackArg(ev.Arg)
+	x, destroyed := vr.pool.Complete(s.Now(), m.accts[m.fns[vr.fi].acct].dp, env, gen)
+	rt := &vr.rt
+	rt.envBusy[env] = false
+	if rt.perInv {
+		m.dropConns(rt, int(env))
+	}
+	if destroyed {
+		m.versionEnvGone(vr, int(env), s)
+	}
+	if x.Set {
+		m.must(s, sim.Event{At: x.At, Kind: evVersionExpire, Obj: uint32(vr.idx), Arg: x.Arg()})
+	}
+}
+
+func (m *Model) onVersionExpire(ev sim.Event, s sim.Scheduler) {
+	vr := m.vrts[ev.Obj]
+	env, gen := dataplane.UnpackArg(ev.Arg)
+	destroyed, next := vr.pool.Expire(s.Now(), env, gen)
+	if destroyed {
+		m.versionEnvGone(vr, int(env), s)
+	}
+	if next.Set {
+		m.must(s, sim.Event{At: next.At, Kind: evVersionExpire, Obj: uint32(vr.idx), Arg: next.Arg()})
+	}
+}
+
+// versionEnvGone releases what a destroyed environment of a version held (envGone's work).
+func (m *Model) versionEnvGone(vr *versionRT, env int, s sim.Scheduler) {
+	rt := &vr.rt
+	m.dropConns(rt, env)
+	if c := rt.envCombo[env]; c >= 0 && m.cfg.Legacy {
+		m.legacyENIDrop(vr.fi, c, s)
+	}
+	rt.envCombo[env] = -1
+}
+
+// retireVersionEnvs makes a version's environments unusable when it leaves Active (idle,
+// its combination lost or reclaimed) or its function is deleted: idle ones are destroyed
+// now, busy ones when they complete (retireEnvs' work).
+func (m *Model) retireVersionEnvs(vr *versionRT, s sim.Scheduler) {
+	vr.pool.Retire(s.Now())
+	rt := &vr.rt
+	for e := range rt.envCombo {
+		if rt.envCombo[e] < 0 {
+			continue
+		}
+		if !rt.envBusy[e] {
+			m.versionEnvGone(vr, e, s)
+		} else if !m.cfg.Legacy {
+			m.dropConns(rt, e) // invariant 6, as in retireEnvs
+		}
+	}
+}
+
+// retireVersions retires the environments of all fi's versions (the function is deleted).
+func (m *Model) retireVersions(fi int32, s sim.Scheduler) {
+	for i := range m.fmeta[fi].versions {
+		if vr := m.fmeta[fi].versions[i].rt; vr != nil {
+			m.retireVersionEnvs(vr, s)
+		}
+	}
+}
