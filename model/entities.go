@@ -57,6 +57,9 @@ type fnRuntime struct {
 	// to (-1: none); natUses are the function's internet destinations (nat.go).
 	envGW   []int32
 	natUses []natUse
+	// envRedial[env]: the environment's last reconnect was refused, its next invocation
+	// dials again (nat.go's netReconnect).
+	envRedial []bool
 }
 
 // functionMeta holds a function's names and cold control-plane data.

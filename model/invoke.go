@@ -277,7 +277,7 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 		}
 	}
 	rt.envBusy[env] = true
-	if out.Conn.Resets > 0 && m.net != nil && !m.cfg.Legacy && !m.netReconnect(fi, rt, env, int32(out.Conn.Resets), now) {
+	if m.net != nil && !m.cfg.Legacy && (out.Conn.Resets > 0 || m.redialDue(rt, env)) && !m.netReconnect(fi, rt, env, now) {
 		m.fail(acc, ErrConnectionTimeout) // a reconnect after the idle drop refused (nat.go)
 	}
 	if rt.perInv && rt.conns > 0 && !m.cfg.Legacy {

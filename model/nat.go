@@ -22,7 +22,10 @@ import (
 // and the ENI's new-connection rates like any other (netReconnect). The simultaneous count
 // keeps a dropped flow until its environment goes (the model does not time the drop at the
 // gateway), so a reconnect takes the place its dropped flow held and the simultaneous limit
-// never refuses it. Environments of published versions (version_invoke.go) are subject to
+// never refuses it. A refused reconnect fails its invocation and leaves the environment
+// without those connections: its next invocation dials again and is charged again
+// (fnRuntime.envRedial; the dataplane does not know, so that retry adds no handshake time).
+// Environments of published versions (version_invoke.go) are subject to
 // all of this like $LATEST's. Legacy mode (per-environment ENIs) and FidelityAggregate
 // functions are not subject to these limits.
 
@@ -230,41 +233,59 @@ func (m *Model) netOpen(fi, c int32, conns int32, rt *fnRuntime, env int, now si
 	rt.natUses = uses
 }
 
-// netReconnect charges the n connections a warm keep-alive environment env of fi re-opens
-// after the network dropped them (dataplane resets) to its combination's ENI rate and its
-// NAT gateway's per-destination rate; false (counted) when a limit refuses them, and then
-// nothing is charged. The dataplane drops all of an environment's flows together (they were
-// last used together), so every internet destination of the function reconnects.
-func (m *Model) netReconnect(fi int32, rt *fnRuntime, env int, n int32, now sim.Time) bool {
+// redialDue reports whether warm environment env must dial its connections again: its
+// last reconnect was refused.
+func (m *Model) redialDue(rt *fnRuntime, env int) bool {
+	return env < len(rt.envRedial) && rt.envRedial[env]
+}
+
+// netReconnect charges the connections a warm keep-alive environment env of fi re-opens
+// after the network dropped them (dataplane resets), or after its last reconnect was
+// refused, to its combination's ENI rate and its NAT gateway's per-destination rate; false
+// (counted) when a limit refuses them: nothing is charged and the environment redials on
+// its next invocation. The dataplane drops all of an environment's flows together (they
+// were last used together), so every target, and every internet destination, reconnects.
+func (m *Model) netReconnect(fi int32, rt *fnRuntime, env int, now sim.Time) bool {
 	nl := m.net
 	c := rt.envCombo[env]
 	if c < 0 {
 		return true
 	}
+	n := rt.conns
 	eniRate := m.p.ENINewConnectionRate * float64(m.combos[c].ready)
+	ok := true
 	if m.p.ENINewConnectionRate > 0 {
 		if int(c) >= len(nl.eniRate) {
 			nl.eniRate = append(nl.eniRate, make([]pacer, len(m.combos)-len(nl.eniRate))...)
 		}
 		if eniRate <= 0 || !nl.eniRate[c].admits(now, n, eniRate) {
 			m.counters.ENIConnRateFails++
-			return false
+			ok = false
 		}
 	}
 	g := int32(-1)
 	if env < len(rt.envGW) {
 		g = rt.envGW[env]
 	}
-	if g >= 0 {
-		gw := &nl.gws[g]
+	if ok && g >= 0 {
 		for _, u := range rt.natUses {
-			if !gw.dests[u.d].pace.admits(now, u.n, m.p.NATNewConnectionRate) {
+			if !nl.gws[g].dests[u.d].pace.admits(now, u.n, m.p.NATNewConnectionRate) {
 				m.counters.NATConnFails++
-				return false
+				ok = false
+				break
 			}
 		}
+	}
+	for len(rt.envRedial) <= env {
+		rt.envRedial = append(rt.envRedial, false)
+	}
+	rt.envRedial[env] = !ok
+	if !ok {
+		return false
+	}
+	if g >= 0 {
 		for _, u := range rt.natUses {
-			gw.dests[u.d].pace.take(now, u.n, m.p.NATNewConnectionRate)
+			nl.gws[g].dests[u.d].pace.take(now, u.n, m.p.NATNewConnectionRate)
 		}
 	}
 	if m.p.ENINewConnectionRate > 0 {
@@ -275,6 +296,9 @@ func (m *Model) netReconnect(fi int32, rt *fnRuntime, env int, n int32, now sim.
 
 // netClose releases the NAT connections environment env holds.
 func (m *Model) netClose(rt *fnRuntime, env int) {
+	if env < len(rt.envRedial) {
+		rt.envRedial[env] = false // the environment is gone, or a new one opens afresh
+	}
 	if env >= len(rt.envGW) {
 		return
 	}

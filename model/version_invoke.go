@@ -195,7 +195,7 @@ func (m *Model) runVersion(vr *versionRT, acc *intervalAcc, now sim.Time, s sim.
 		}
 	}
 	rt.envBusy[env] = true
-	if out.Conn.Resets > 0 && m.net != nil && !m.cfg.Legacy && !m.netReconnect(fi, rt, env, int32(out.Conn.Resets), now) {
+	if m.net != nil && !m.cfg.Legacy && (out.Conn.Resets > 0 || m.redialDue(rt, env)) && !m.netReconnect(fi, rt, env, now) {
 		m.fail(acc, ErrConnectionTimeout)
 	}
 	if rt.perInv && rt.conns > 0 && !m.cfg.Legacy {
