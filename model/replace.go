@@ -130,6 +130,7 @@ func (m *Model) healthFail(e int32, s sim.Scheduler) {
 		if slices.Contains(m.fns[fi].cur.combos, c) {
 			m.retireEnvs(fi, s)
 		}
+		m.versionsBroken(fi, c, s)
 	}
 	cb = &m.combos[c]
 	if cb.ready == 0 {

@@ -295,6 +295,18 @@ func (m *Model) retireVersionEnvs(vr *versionRT, s sim.Scheduler) {
 	}
 }
 
+// versionsBroken retires the environments of fi's versions using combo c, whose ENI
+// failed a health check and broke their connections (replace.go's healthFail, as for
+// $LATEST).
+func (m *Model) versionsBroken(fi, c int32, s sim.Scheduler) {
+	for i := range m.fmeta[fi].versions {
+		v := &m.fmeta[fi].versions[i]
+		if v.rt != nil && slices.Contains(v.net.combos, c) {
+			m.retireVersionEnvs(v.rt, s)
+		}
+	}
+}
+
 // retireVersions retires the environments of all fi's versions (the function is deleted).
 func (m *Model) retireVersions(fi int32, s sim.Scheduler) {
 	for i := range m.fmeta[fi].versions {

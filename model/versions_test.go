@@ -92,6 +92,7 @@ func TestRandomVersionOperations(t *testing.T) {
 		}
 	}
 	defer func() { probeHook = nil }()
+	var refused, versionRuns int64
 	for seed := uint64(1); seed <= 12; seed++ {
 		rng := rand.New(rand.NewPCG(seed, 7))
 		cfg := stdConfig()
@@ -105,14 +106,27 @@ func TestRandomVersionOperations(t *testing.T) {
 		cfg.Accounts[0].VPCs[0].ENIQuota = 3
 		cfg.Accounts[0].VPCs[1].ENIQuota = 1
 		h := &harness{t: t, cfg: cfg, rec: &recorder{}}
-		for _, fn := range []string{"f0", "f1", "f2"} {
-			cfg.Accounts[0].Functions[h.fn(fn)].Deployed = true
-			cfg.Accounts[0].Functions[h.fn(fn)].Versions = 1
+		// Connections (kept alive or per invocation, some to the internet through vpc-a's
+		// NAT gateway) and tight connection rates, so that the versions' own environments
+		// hold connections while they are retired, lost and deleted (invariant 6).
+		cfg.Params.NATNewConnectionRate = 2
+		cfg.Params.ENINewConnectionRate = 3
+		cfg.Params.EnvIdleExpiry = 12 * time.Hour
+		for i, fn := range []string{"f0", "f1", "f2"} {
+			f := &cfg.Accounts[0].Functions[h.fn(fn)]
+			f.Deployed, f.Versions = true, 1
+			f.Targets = []dataplane.Target{{Name: "api", RTT: sim.Const(time.Millisecond), Operation: sim.Const(time.Millisecond), Ops: 1},
+				{Name: "db", RTT: sim.Const(time.Millisecond), Operation: sim.Const(time.Millisecond), Ops: 1}}
+			f.InternetTargets, f.NeedsInternet = []int{0}, true
+			if i == 2 {
+				f.ConnMode = dataplane.PerInvocation
+			}
 		}
 		if err := h.exec("start " + string(rune('0'+seed%10))); err != nil {
 			t.Fatal(err)
 		}
 		cmds := []string{"invoke f0", "invoke f1", "invoke-version f0 1", "invoke-version f1 2", "invoke-version f2 1",
+			"invoke-version f0 1", "invoke-version f1 1", "advance 10m", "advance 1s",
 			"publish f0", "publish f1", "update f0 subnets=b1 sgs=sg-b1", "update f1 subnets=a4 sgs=sg-a2",
 			"update f0 subnets=a1,a2 sgs=sg-a1", "delete f2", "create f2", "advance 1d", "advance 3d", "advance 2m"}
 		for range 200 {
@@ -123,6 +137,12 @@ func TestRandomVersionOperations(t *testing.T) {
 		if err := h.m.CheckInvariants(); err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
+		c := h.m.Counters()
+		refused += c.NATConnFails + c.ENIConnRateFails
+		versionRuns += int64(len(h.m.vrts))
+	}
+	if refused == 0 || versionRuns == 0 {
+		t.Errorf("%d connections refused, %d version data planes: the sequences should exercise both", refused, versionRuns)
 	}
 	for _, k := range []string{" 1 Active -> Inactive", " 1 Inactive -> Pending", " 1 Pending -> Active", " 1 Pending -> Inactive", " 1 Active -> Inactive EniLimitExceeded"} {
 		if seen[k] == 0 {
