@@ -15,8 +15,8 @@ type collector struct {
 	invs []Invocation
 }
 
-func (c *collector) Interval(x IntervalStats)  { c.ivs = append(c.ivs, x) }
-func (c *collector) Invocation(x Invocation) { c.invs = append(c.invs, x) }
+func (c *collector) Interval(x IntervalStats) { c.ivs = append(c.ivs, x) }
+func (c *collector) Invocation(x Invocation)  { c.invs = append(c.invs, x) }
 
 // TestVersionInvocationsAreRealInvocations: invocations a workload sends to a published
 // version run in environments of their own (cold starts, latency, connections), appear in
