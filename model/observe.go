@@ -27,7 +27,9 @@ type Observer interface {
 	// Interval is called every sampling interval with the invocation aggregates of the
 	// interval that just ended, one record per function that had activity (in function
 	// order). A VPC switchover ends a function's record early: one record up to the switch
-	// (old VPC), the next from it (new VPC). Finish emits the last, partial interval.
+	// (old VPC), the next from it (new VPC). Published versions that had activity follow,
+	// one record each under the qualified name "function:N" with the version's VPC (in
+	// function and version order). Finish emits the last, partial interval.
 	Interval(IntervalStats)
 	// Invocation is called for each invocation when per-invocation output is on.
 	Invocation(Invocation)
@@ -117,8 +119,8 @@ type ENIEvent struct {
 type IntervalStats struct {
 	Start, End        sim.Time
 	Account           string
-	Function          string
-	VPC               string // the VPC that served (old VPC during a switchover)
+	Function          string // a published version's records: "function:N"
+	VPC               string // the VPC that served (old VPC during a switchover; a version's own)
 	Invocations       int    // invocations that ran (admitted), including those that timed out (Task.TimedOut: no route)
 	ColdStarts        int
 	Errors            map[string]int // by AWS error code, TooManyRequestsException included (= Throttled); nil when none
@@ -145,7 +147,7 @@ type IntervalStats struct {
 type Invocation struct {
 	At        sim.Time
 	Account   string
-	Function  string
+	Function  string // "function:N" for an invocation of published version N
 	VPC       string
 	Cold      bool
 	ColdStart time.Duration
