@@ -119,3 +119,28 @@ func TestInvokedVersionsKeepTheirENIs(t *testing.T) {
 	assert.Equal(t, int64(5), idle.Functions.InactiveTransitions, "each function's version 1 goes Inactive")
 	assert.Equal(t, int64(1), idle.ENIAPI.Deleted, "the old combination's ENI is reclaimed and deleted")
 }
+
+// TestVersionInvocationsCountInResults: invocations sent to a published version are real
+// invocations in the run's results: the same arrivals all sent to version 1 give the same
+// invocation count as when they all go to $LATEST (the qualifier draw does not move the
+// arrivals), with cold starts and latency of their own.
+func TestVersionInvocationsCountInResults(t *testing.T) {
+	run := func(qualifiers string) results.Summary {
+		src := strings.Replace(pinnedVersions, "QUALIFIERS\n", qualifiers, 1)
+		sc, err := scenarios.Parse("pinned.yaml", []byte(src))
+		require.NoError(t, err)
+		o, err := RunUnit(sc, Units(sc)[0], Options{Dir: filepath.Join(t.TempDir(), "u"), Format: results.Arrow, Duration: 48 * time.Hour})
+		require.NoError(t, err)
+		return o.Summary
+	}
+	latest := run("")
+	version := run("      qualifiers: [{version: 1, share: 100%}]\n")
+	require.Positive(t, latest.Invocations.Invocations)
+	assert.Equal(t, latest.Invocations.Invocations, version.Invocations.Invocations, "every arrival is an invocation, of $LATEST or of version 1")
+	assert.Zero(t, version.Invocations.Failed)
+	// The same arrival times against the same environment expiry: the same cold starts,
+	// but for $LATEST's environments retired by the switchover (one per function at most).
+	assert.Positive(t, version.Invocations.ColdStarts)
+	assert.InDelta(t, latest.Invocations.ColdStarts, version.Invocations.ColdStarts, 5)
+	assert.Positive(t, version.Latency.MeanS)
+}
