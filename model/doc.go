@@ -33,7 +33,8 @@
 //     transition); Pending ⇔ a create/restore in progress (for versions: a restore);
 //     LastUpdateStatus InProgress ⇔ an update in progress.
 //  6. Connections per combination ≤ its ready ENIs × Params.ConnectionsPerENI (65,000);
-//     connections per NAT gateway and destination = what environments hold ≤ its limit.
+//     connections per NAT gateway and destination = what environments ($LATEST's and
+//     published versions') hold ≤ its limit.
 //
 // Design notes: docs/design/model.md. Which rule of docs/lambda-vpc-facts.md each test
 // exhibits: docs/facts-coverage.md.
