@@ -57,6 +57,9 @@ type fnRuntime struct {
 	// to (-1: none); natUses are the function's internet destinations (nat.go).
 	envGW   []int32
 	natUses []natUse
+	// envLast[env]: when the environment's connections were last used (the end of its last
+	// invocation), for the NAT gateway's idle drop (dropIdleFlows); parallel to envGW.
+	envLast []sim.Time
 	// envRedial[env]: the environment's last reconnect was refused, its next invocation
 	// dials again (nat.go's netReconnect).
 	envRedial []bool

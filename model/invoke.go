@@ -280,6 +280,9 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 	if m.net != nil && !m.cfg.Legacy && (out.Conn.Resets > 0 || m.redialDue(rt, env)) && !m.netReconnect(fi, rt, env, now) {
 		m.fail(acc, ErrConnectionTimeout) // a reconnect after the idle drop refused (nat.go)
 	}
+	if m.net != nil {
+		m.netUsed(rt, env, out.End)
+	}
 	if rt.perInv && rt.conns > 0 && !m.cfg.Legacy {
 		if c := rt.envCombo[env]; c >= 0 {
 			if m.connRoom(c, rt.conns, s) && (m.net == nil || m.netAdmit(fi, c, rt.conns, now)) {

@@ -19,12 +19,14 @@ import (
 // function's, opened by each invocation and held until it completes. A keep-alive
 // environment that reconnects after the network dropped its idle flows (the 350 s idle
 // timeout: a dataplane reset) opens new connections: they are charged to the NAT gateway's
-// and the ENI's new-connection rates like any other (netReconnect). The simultaneous count
-// keeps a dropped flow until its environment goes (the model does not time the drop at the
-// gateway), so a reconnect takes the place its dropped flow held and the simultaneous limit
-// never refuses it. A refused reconnect fails its invocation and leaves the environment
-// without those connections: its next invocation dials again and is charged again
-// (fnRuntime.envRedial; the dataplane does not know, so that retry adds no handshake time).
+// and the ENI's new-connection rates like any other (netReconnect). The gateway forgets
+// dropped flows: when a destination is at its simultaneous limit, the flows of environments
+// idle past the timeout are taken out of its count (dropIdleFlows, a lazy scan), and their
+// environments' reconnects then need a place under the limit like new connections; a
+// reconnect whose dropped flow is still counted takes that place back. A refused reconnect
+// fails its invocation and leaves the environment without those connections (no longer
+// counted): its next invocation dials again and is charged again (fnRuntime.envRedial; the
+// dataplane does not know, so that retry adds no handshake time).
 // Environments of published versions (version_invoke.go) are subject to
 // all of this like $LATEST's. Legacy mode (per-environment ENIs) and FidelityAggregate
 // functions are not subject to these limits.
@@ -46,6 +48,9 @@ type netLimits struct {
 type natGateway struct {
 	limit int32 // simultaneous connections per destination: NATConnectionsPerIP × its IPs
 	dests []natDest
+	// nextDrop: no flow it counts can have been dropped for idleness before this time
+	// (dropIdleFlows' last scan found none earlier): a scan before it finds nothing.
+	nextDrop sim.Time
 }
 
 type natDest struct {
@@ -194,6 +199,9 @@ func (m *Model) netAdmit(fi, c int32, conns int32, now sim.Time) bool {
 	gw := &n.gws[g]
 	for _, u := range uses {
 		d := &gw.dests[u.d]
+		if d.conns+u.n > gw.limit {
+			m.dropIdleFlows(g, now)
+		}
 		if d.conns+u.n > gw.limit || !d.pace.admits(now, u.n, m.p.NATNewConnectionRate) {
 			m.counters.NATConnFails++
 			return false
@@ -226,11 +234,65 @@ func (m *Model) netOpen(fi, c int32, conns int32, rt *fnRuntime, env int, now si
 		d.conns += u.n
 		d.pace.take(now, u.n, m.p.NATNewConnectionRate)
 	}
+	m.holdNAT(rt, env, g, uses)
+}
+
+// holdNAT records that environment env holds connections to uses' destinations at gateway g.
+func (m *Model) holdNAT(rt *fnRuntime, env int, g int32, uses []natUse) {
 	for len(rt.envGW) <= env {
 		rt.envGW = append(rt.envGW, -1)
+		rt.envLast = append(rt.envLast, 0)
 	}
 	rt.envGW[env] = g
 	rt.natUses = uses
+}
+
+// netUsed notes that environment env's connections were last used by an invocation ending
+// at end (for dropIdleFlows).
+func (m *Model) netUsed(rt *fnRuntime, env int, end sim.Time) {
+	if env < len(rt.envLast) {
+		rt.envLast[env] = end
+	}
+}
+
+// dropIdleFlows takes out of gateway g's counts the flows of idle keep-alive environments
+// that the network has dropped (idle longer than Params.NetworkIdleTimeout, no keepalive
+// probes below it: the dataplane's reset condition, measured from the end of the last
+// invocation): the gateway has forgotten them, and their environments reconnect through
+// netReconnect. It runs when a destination is at its simultaneous limit and scans every
+// environment, so only when a drop can have happened since its last scan (nextDrop).
+func (m *Model) dropIdleFlows(g int32, now sim.Time) {
+	gw := &m.net.gws[g]
+	if now <= gw.nextDrop {
+		return
+	}
+	timeout := m.p.NetworkIdleTimeout
+	// Environments busy now or opened later cannot be dropped before now + timeout.
+	next := now.Add(timeout)
+	scan := func(fi int32, rt *fnRuntime) {
+		if p := m.fmeta[fi].dpCfg.ProbeInterval; p > 0 && p < timeout {
+			return // probes keep its flows alive
+		}
+		for env, eg := range rt.envGW {
+			if eg != g || rt.envBusy[env] {
+				continue
+			}
+			if due := rt.envLast[env].Add(timeout); now > due {
+				m.netClose(rt, env)
+			} else {
+				next = min(next, due)
+			}
+		}
+	}
+	for fi := range m.fns {
+		if rt := m.fns[fi].rt; rt != nil {
+			scan(int32(fi), rt)
+		}
+	}
+	for _, vr := range m.vrts {
+		scan(vr.fi, &vr.rt)
+	}
+	gw.nextDrop = next
 }
 
 // redialDue reports whether warm environment env must dial its connections again: its
@@ -263,29 +325,54 @@ func (m *Model) netReconnect(fi int32, rt *fnRuntime, env int, now sim.Time) boo
 			ok = false
 		}
 	}
-	g := int32(-1)
-	if env < len(rt.envGW) {
+	// held: the gateway still counts the environment's dropped flows (dropIdleFlows has not
+	// removed them), and the reconnects take their places; otherwise they need room.
+	uses := nl.fnDests[fi]
+	held := env < len(rt.envGW) && rt.envGW[env] >= 0
+	g := nl.subnetGW[m.combos[c].subnet]
+	if held {
 		g = rt.envGW[env]
+	} else if len(uses) == 0 {
+		g = -1
 	}
 	if ok && g >= 0 {
-		for _, u := range rt.natUses {
-			if !nl.gws[g].dests[u.d].pace.admits(now, u.n, m.p.NATNewConnectionRate) {
+		gw := &nl.gws[g]
+		for _, u := range uses {
+			d := &gw.dests[u.d]
+			if !held && d.conns+u.n > gw.limit {
+				m.dropIdleFlows(g, now)
+			}
+			if (!held && d.conns+u.n > gw.limit) || !d.pace.admits(now, u.n, m.p.NATNewConnectionRate) {
 				m.counters.NATConnFails++
 				ok = false
 				break
 			}
 		}
 	}
-	for len(rt.envRedial) <= env {
-		rt.envRedial = append(rt.envRedial, false)
-	}
-	rt.envRedial[env] = !ok
 	if !ok {
+		if held {
+			m.netClose(rt, env) // its flows are gone and could not be re-opened
+		}
+		for len(rt.envRedial) <= env {
+			rt.envRedial = append(rt.envRedial, false)
+		}
+		rt.envRedial[env] = true
 		return false
 	}
+	if env < len(rt.envRedial) {
+		rt.envRedial[env] = false
+	}
 	if g >= 0 {
-		for _, u := range rt.natUses {
-			nl.gws[g].dests[u.d].pace.take(now, u.n, m.p.NATNewConnectionRate)
+		gw := &nl.gws[g]
+		for _, u := range uses {
+			d := &gw.dests[u.d]
+			d.pace.take(now, u.n, m.p.NATNewConnectionRate)
+			if !held {
+				d.conns += u.n
+			}
+		}
+		if !held {
+			m.holdNAT(rt, env, g, uses)
 		}
 	}
 	if m.p.ENINewConnectionRate > 0 {

@@ -198,6 +198,9 @@ func (m *Model) runVersion(vr *versionRT, acc *intervalAcc, now sim.Time, s sim.
 	if m.net != nil && !m.cfg.Legacy && (out.Conn.Resets > 0 || m.redialDue(rt, env)) && !m.netReconnect(fi, rt, env, now) {
 		m.fail(acc, ErrConnectionTimeout)
 	}
+	if m.net != nil {
+		m.netUsed(rt, env, out.End)
+	}
 	if rt.perInv && rt.conns > 0 && !m.cfg.Legacy {
 		if c := rt.envCombo[env]; c >= 0 {
 			if m.connRoom(c, rt.conns, s) && (m.net == nil || m.netAdmit(fi, c, rt.conns, now)) {
