@@ -149,3 +149,25 @@ func TestPacer(t *testing.T) {
 		t.Error("a full bucket refused a request of more than a second's worth")
 	}
 }
+
+// TestProbedFlowsKeepTheirNATPlaces: keepalive probes below the 350 s idle timeout keep a
+// gateway from dropping idle flows, so their places under the simultaneous limit stay taken;
+// without probes the same idle flows are forgotten and a new environment gets a place.
+func TestProbedFlowsKeepTheirNATPlaces(t *testing.T) {
+	for _, probe := range []string{"60s", "0s"} {
+		h := &harness{t: t, cfg: stdConfig(), rec: &recorder{}}
+		for _, line := range []string{"param natConnsPerIP=2 envIdleExpiry=1h",
+			"vpc f0 subnets=a3 sgs=sg-a1", "deployed f0", "conn f0 keepalive " + probe + " 1", "internet-targets f0 1",
+			"vpc f1 subnets=a4 sgs=sg-a1", "deployed f1", "conn f1 keepalive " + probe + " 1", "internet-targets f1 1",
+			"vpc f2 subnets=a4 sgs=sg-a1", "deployed f2", "conn f2 keepalive 0s 1", "internet-targets f2 1",
+			"start", "invoke f0", "invoke f1", "advance 10m", "invoke f2"} {
+			if err := h.exec(line); err != nil {
+				t.Fatal(err)
+			}
+		}
+		refused := h.m.counters.NATConnFails
+		if want := map[string]int64{"60s": 1, "0s": 0}[probe]; refused != want {
+			t.Errorf("probes %s: %d NAT refusals for f2's cold start after 10 idle minutes, want %d", probe, refused, want)
+		}
+	}
+}
