@@ -17,23 +17,23 @@ var ErrInvalidConfig = errors.New("model: invalid configuration")
 // Event kinds. Obj and Arg are documented per kind; every kind whose target can change
 // meanwhile carries a generation in Arg and is ignored when stale.
 const (
-	evArrival         uint32 = iota // Obj fn, Arg workload generation
-	evTrace                         // Obj account: the next external arrival is due
-	evComplete                      // Obj fn, Arg dataplane.PackArg(env, gen)
-	evExpire                        // Obj fn, Arg dataplane.PackArg(env, gen)
-	evTimeline                      // Obj index into m.timeline
-	evENICreated                    // Obj eni, Arg eni generation
-	evENIRetry                      // Obj eni, Arg eni generation: retry a throttled CreateNetworkInterface
-	evENIDeleted                    // Obj eni, Arg eni generation
-	evENIDeleteTry                  // Obj eni, Arg eni generation: (re)try DeleteNetworkInterface
-	evOpStep                        // Obj fn, Arg op generation: an attach/switchover/code timer ran out
-	evIdleCheck                     // Obj combo, Arg idle-timer generation
-	evSample                        // periodic sampling
-	evIPGrab                        // Obj index into Faults.SubnetIPsTaken
-	evAggExpire                     // Obj fn, Arg aggregate expiry generation (aggregate.go)
-	evENIReplace                    // Obj eni, Arg eni generation | replaceHealth<<32: a rebalance or failed health check (replace.go)
-	evVersionComplete               // Obj index into m.vrts, Arg dataplane.PackArg(env, gen) (version_invoke.go)
-	evVersionExpire                 // Obj index into m.vrts, Arg dataplane.PackArg(env, gen)
+	evArrival      uint32 = iota // Obj fn, Arg workload generation
+	evTrace                      // Obj account: the next external arrival is due
+	evComplete                   // Obj fn, Arg dataplane.PackArg(env, gen)
+	evExpire                     // Obj fn, Arg dataplane.PackArg(env, gen)
+	evTimeline                   // Obj index into m.timeline
+	evENICreated                 // Obj eni, Arg eni generation
+	evENIRetry                   // Obj eni, Arg eni generation: retry a throttled CreateNetworkInterface
+	evENIDeleted                 // Obj eni, Arg eni generation
+	evENIDeleteTry               // Obj eni, Arg eni generation: (re)try DeleteNetworkInterface
+	evOpStep                     // Obj fn, Arg op generation: an attach/switchover/code timer ran out
+	evIdleCheck                  // Obj combo, Arg idle-timer generation
+	evSample                     // periodic sampling
+	evIPGrab                     // Obj index into Faults.SubnetIPsTaken
+	evAggExpire                  // Obj fn, Arg aggregate expiry generation (aggregate.go)
+	evENIReplace                 // Obj eni, Arg eni generation | replaceHealth<<32: a rebalance or failed health check (replace.go)
+	evVerComplete                // Obj index into m.vrts, Arg dataplane.PackArg(env, gen) (version_invoke.go)
+	evVerExpire                  // Obj index into m.vrts, Arg dataplane.PackArg(env, gen)
 	numEventKinds
 )
 
@@ -296,9 +296,9 @@ func (m *Model) Handle(ev sim.Event, s sim.Scheduler) {
 		m.onAggExpire(ev, s)
 	case evENIReplace:
 		m.onENIReplace(ev, s)
-	case evVersionComplete:
+	case evVerComplete:
 		m.onVersionComplete(ev, s)
-	case evVersionExpire:
+	case evVerExpire:
 		m.onVersionExpire(ev, s)
 	default:
 		m.panicf("unknown event kind %d", ev.Kind)

@@ -226,7 +226,7 @@ func (m *Model) runVersion(vr *versionRT, acc *intervalAcc, now sim.Time, s sim.
 			ConnSetup: out.Latency.ConnSetup, Operation: out.Latency.Operation,
 			Reconnect: out.Conn.Resets > 0})
 	}
-	m.must(s, sim.Event{At: out.End, Kind: evVersionComplete, Obj: uint32(vr.idx), Arg: dataplane.PackArg(out.Env, out.Gen)})
+	m.must(s, sim.Event{At: out.End, Kind: evVerComplete, Obj: uint32(vr.idx), Arg: dataplane.PackArg(out.Env, out.Gen)})
 }
 
 // versionUsableCombo is usableCombo for a version's configuration: the next of its
@@ -254,7 +254,7 @@ func (m *Model) onVersionComplete(ev sim.Event, s sim.Scheduler) {
 		m.versionEnvGone(vr, int(env), s)
 	}
 	if x.Set {
-		m.must(s, sim.Event{At: x.At, Kind: evVersionExpire, Obj: uint32(vr.idx), Arg: x.Arg()})
+		m.must(s, sim.Event{At: x.At, Kind: evVerExpire, Obj: uint32(vr.idx), Arg: x.Arg()})
 	}
 }
 
@@ -266,7 +266,7 @@ func (m *Model) onVersionExpire(ev sim.Event, s sim.Scheduler) {
 		m.versionEnvGone(vr, int(env), s)
 	}
 	if next.Set {
-		m.must(s, sim.Event{At: next.At, Kind: evVersionExpire, Obj: uint32(vr.idx), Arg: next.Arg()})
+		m.must(s, sim.Event{At: next.At, Kind: evVerExpire, Obj: uint32(vr.idx), Arg: next.Arg()})
 	}
 }
 
