@@ -554,7 +554,7 @@ func (m *Model) buildFunction(ai int32, fi int, fc *Function, path string, names
 	m.fmeta[idx].cfg = &fc.VPC // the Config is immutable once given to New
 	for v := 1; v <= fc.Versions; v++ {
 		m.acquire(idx, nc)
-		m.fmeta[idx].versions = append(m.fmeta[idx].versions, version{n: v, net: nc, state: StateActive})
+		m.fmeta[idx].versions = append(m.fmeta[idx].versions, version{n: v, net: nc, state: StateActive, mem: m.fmeta[idx].mem})
 	}
 	// A deployed function's ENIs exist at the start: one ready ENI per combination (none
 	// in legacy mode, where each execution environment brings its own).

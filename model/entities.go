@@ -85,6 +85,7 @@ type version struct {
 	reason Reason
 	last   sim.Time // its last invocation (or publication), for idle reclamation
 	op     *opState // its restore in progress (versions.go), nil when none
+	mem    int      // the function's memory when it was published (MB)
 	// rt is its data plane (execution environments, connections), made on its first
 	// invocation (version_invoke.go); nil until then.
 	rt *versionRT

@@ -450,7 +450,7 @@ func (m *Model) opPublish(fi int32, top *TimelineOp, s sim.Scheduler) {
 		return
 	}
 	m.acquire(fi, f.cur)
-	meta.versions = append(meta.versions, version{n: n, net: f.cur, state: st, reason: f.reason, last: now})
+	meta.versions = append(meta.versions, version{n: n, net: f.cur, state: st, reason: f.reason, last: now, mem: meta.mem})
 	m.obs.StateChange(StateChange{At: now, Account: m.accts[f.acct].id, Function: meta.name,
 		Version: fmt.Sprint(n), From: StateAbsent.String(), To: st.String()})
 	m.operation(fi, OpPublishVersion, nil, now, now, "Successful", ErrNone, top.Principal, &d)

@@ -26,9 +26,9 @@ import (
 // They are reported under the qualified name "function:N": their own interval records
 // (with the version's VPC) and per-invocation rows.
 //
-// Simplification: a version is modelled with the function's current code-level settings
-// (memory, targets, connection mode, service time); only its network configuration is a
-// snapshot. runVersion mirrors invoke (invoke.go) step by step with the version's pool,
+// A version keeps the memory it was published with (its cold starts scale with it);
+// simplification: its targets, connection mode and service time are the function's (the
+// model never changes those of a function). runVersion mirrors invoke (invoke.go) step by step with the version's pool,
 // runtime and configuration; it is kept apart so that $LATEST's hot path stays as it is.
 
 // versionRT is the data plane of one published version, made on its first invocation.
@@ -37,6 +37,7 @@ type versionRT struct {
 	idx         int32 // index in Model.vrts: the Obj of its completion and expiry events
 	acc         int32 // interval accumulator slot, -1 when none this interval
 	nextCombo   uint32
+	mem         int    // the version's memory (MB)
 	unreachable bool   // from the version's configuration, something the function calls has no route
 	net         netcfg // the version's configuration (immutable, shared with its version)
 	name        string // "function:N", made once (no allocation per invocation)
@@ -58,7 +59,7 @@ func (m *Model) versionRTFor(fi int32, vi int) *versionRT {
 	// A stream per version, apart from $LATEST's: invoking a version leaves $LATEST's
 	// draws unchanged.
 	key := meta.key ^ uint64(v.n)*0x9e3779b97f4a7c15
-	vr := &versionRT{fi: fi, n: int32(v.n), idx: int32(len(m.vrts)), acc: -1, net: v.net,
+	vr := &versionRT{fi: fi, n: int32(v.n), idx: int32(len(m.vrts)), acc: -1, net: v.net, mem: v.mem,
 		name: meta.name + ":" + strconv.Itoa(v.n), pool: pool, unreachable: m.unreachable(fi, v.net)}
 	vr.rt = fnRuntime{
 		draws:   *m.seed.Stream("invoke-version", key),
@@ -158,7 +159,7 @@ func (m *Model) runVersion(vr *versionRT, acc *intervalAcc, now sim.Time, s sim.
 	}
 	if cold {
 		cs := fastDur(&m.p.ColdStart, rt.drawR, &rt.draws)
-		req.ColdStart = time.Duration(float64(cs) * math.Sqrt(1024/float64(meta.mem)))
+		req.ColdStart = time.Duration(float64(cs) * math.Sqrt(1024/float64(vr.mem)))
 	}
 	out := vr.pool.Invoke(now, m.accts[f.acct].dp, req, &rt.draws)
 	if out.Throttle != dataplane.NotThrottled {

@@ -221,3 +221,25 @@ func TestReconnectsChargeTheENIRate(t *testing.T) {
 		t.Errorf("%d ConnectionTimeout without the limit", c.Errors[ErrConnectionTimeout])
 	}
 }
+
+// TestVersionKeepsItsMemory: a version keeps the memory it was published with: after
+// $LATEST's memory goes from 1,024 to 256 MB its cold starts take twice as long
+// (sqrt(1024/256)), the version's do not.
+func TestVersionKeepsItsMemory(t *testing.T) {
+	cfg := stdConfig()
+	cfg.PerInvocation = 1
+	h := &harness{t: t, cfg: cfg, rec: &recorder{}}
+	for _, line := range []string{"param coldStart=const:400ms", "deployed f0", "versions f0 1", "start",
+		"update f0 memory=256", "advance 1m", "invoke f0", "invoke-version f0 1"} {
+		if err := h.exec(line); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := map[string]time.Duration{}
+	for _, r := range h.rec.invs {
+		got[r.Function] = r.ColdStart
+	}
+	if got["f0"] != 800*time.Millisecond || got["f0:1"] != 400*time.Millisecond {
+		t.Errorf("cold starts %v, want f0 800ms (256 MB) and f0:1 400ms (1,024 MB)", got)
+	}
+}
