@@ -20,16 +20,18 @@ import (
 // before a VPC switchover keeps serving through the old VPC's ENIs.
 //
 // A version's invocations otherwise go through everything $LATEST's do: the account's
-// concurrency and rate, the function's scaling rate (its own bucket: each version scales
-// on its own), cold starts, keep-alive and reconnects after the idle drop, the 65,000
-// connections per ENI, the NAT gateway and ENI connection limits, latency and RTT spikes.
-// They are reported under the qualified name "function:N": their own interval records
-// (with the version's VPC) and per-invocation rows.
+// concurrency and rate, the scaling rate, cold starts, keep-alive and reconnects after the
+// idle drop, the 65,000 connections per ENI, the NAT gateway and ENI connection limits,
+// latency and RTT spikes. They are reported under the qualified name "function:N": their
+// own interval records (with the version's VPC) and per-invocation rows.
 //
-// A version keeps the memory it was published with (its cold starts scale with it);
-// simplification: its targets, connection mode and service time are the function's (the
-// model never changes those of a function). runVersion mirrors invoke (invoke.go) step by step with the version's pool,
-// runtime and configuration; it is kept apart so that $LATEST's hot path stays as it is.
+// A version keeps the memory it was published with (its cold starts scale with it).
+// Simplifications: its targets, connection mode and service time are the function's (the
+// model never changes those of a function); the scaling-rate bucket belongs to the
+// dataplane pool, so each version has its own where facts §8 gives the rate per function
+// (a version and $LATEST bursting together can scale faster than one function would).
+// runVersion mirrors invoke (invoke.go) step by step with the version's pool, runtime and
+// configuration; it is kept apart so that $LATEST's hot path stays as it is.
 
 // versionRT is the data plane of one published version, made on its first invocation.
 type versionRT struct {
