@@ -144,3 +144,65 @@ func TestVersionInvocationsCountInResults(t *testing.T) {
 	assert.InDelta(t, latest.Invocations.ColdStarts, version.Invocations.ColdStarts, 5)
 	assert.Positive(t, version.Latency.MeanS)
 }
+
+// sparseNAT: functions invoked about every 8 minutes (past the 350 s idle timeout) keep a
+// connection to a partner API through a NAT gateway whose new-connection rate is scaled down
+// to 1 per 20 s; the sweep adds 60 s keepalive probes, which keep the idle flows open.
+const sparseNAT = `accounts:
+  - name: prod
+    vpcs:
+      - name: vpc-1
+        cidr: 10.0.0.0/16
+        subnets:
+          - {name: private-a, az: us-east-1a, cidr: 10.0.1.0/24, route: nat}
+          - {name: public-a, az: us-east-1a, cidr: 10.0.9.0/24, route: public}
+        securityGroups: [sg-1]
+roles:
+  - name: r
+    managed: [AWSLambdaVPCAccessExecutionRole]
+fleets:
+  - name: sparse
+    count: 100
+    role: r
+    vpcConfig: {SubnetIds: [private-a], SecurityGroupIds: [sg-1]}
+    connections:
+      mode: keepalive
+      targets: [{name: partner, kind: internet}]
+    workload: {rate: 1/8m}
+params:
+  function:
+    envIdleExpiry: 1h
+  network:
+    natNewConnectionRate: 0.05/s
+run:
+  duration: 6h
+  sweep:
+    list:
+      - {fleets.sparse.connections.keepaliveInterval: 0s}
+      - {fleets.sparse.connections.keepaliveInterval: 60s}
+`
+
+// TestReconnectsCountAgainstTheNATRate: reconnects after the idle timeout are new
+// connections through the NAT gateway: without probes they keep running into its
+// new-connection rate (ConnectionTimeout) long after every environment is warm; with
+// probes only the cold starts do.
+func TestReconnectsCountAgainstTheNATRate(t *testing.T) {
+	sc, err := scenarios.Parse("sparse-nat.yaml", []byte(sparseNAT))
+	require.NoError(t, err)
+	byProbe := map[bool]results.Summary{}
+	for _, u := range Units(sc) {
+		o, err := RunUnit(sc, u, Options{Dir: filepath.Join(t.TempDir(), "u"), Format: results.Arrow})
+		require.NoError(t, err)
+		byProbe[strings.Contains(u.Point.Label(), "60s")] = o.Summary
+	}
+	require.Len(t, byProbe, 2)
+	for probes, s := range byProbe {
+		t.Logf("probes %v: %d invocations, %d cold, %d resets, %d ConnectionTimeout", probes, s.Invocations.Invocations,
+			s.Invocations.ColdStarts, s.Invocations.ConnResets, failed(s, "ConnectionTimeout"))
+	}
+	without, with := byProbe[false], byProbe[true]
+	assert.Positive(t, without.Invocations.ConnResets)
+	assert.Zero(t, with.Invocations.ConnResets)
+	assert.Greater(t, failed(without, "ConnectionTimeout"), 3*failed(with, "ConnectionTimeout"),
+		"reconnects after the idle drop are charged to the NAT gateway's new-connection rate")
+}
