@@ -171,3 +171,50 @@ func TestProbedFlowsKeepTheirNATPlaces(t *testing.T) {
 		}
 	}
 }
+
+// TestReconnectsAndIdleDropsAllocateNothing: in a steady state where invocations come
+// after the 350 s idle drop, the reconnects, the redials after a refusal, the gateway's
+// idle-drop scans and the versions' own environments allocate nothing per event.
+func TestReconnectsAndIdleDropsAllocateNothing(t *testing.T) {
+	if invariantChecks {
+		t.Skip("built with enisim_invariants: CheckInvariants runs (and allocates) after every event")
+	}
+	c := steadyConfig(200, 1.0/400)
+	c.Params.EnvIdleExpiry = 2 * time.Hour
+	c.Params.NATNewConnectionRate = 0.3
+	c.Params.NATConnectionsPerIP = 150
+	for i := range c.Accounts[0].Functions {
+		f := &c.Accounts[0].Functions[i]
+		f.VPC = VPCConfig{SubnetIds: []string{"a4"}, SecurityGroupIds: []string{"sg-a1"}}
+		f.InternetTargets, f.NeedsInternet = []int{0}, true
+		f.Versions = 1
+		f.Workload.Qualifiers = []Qualifier{{Version: 1, Share: 0.3}}
+	}
+	m, err := New(c, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := sim.NewQueue(1024)
+	if err := m.Start(q); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sim.Run(q, m, sim.Bounds{Until: sim.Time(6 * time.Hour)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	before := m.Counters()
+	allocs := testing.AllocsPerRun(5000, func() {
+		ev, ok := q.Next()
+		if !ok {
+			t.Fatal("queue drained")
+		}
+		m.Handle(ev, q)
+	})
+	after := m.Counters()
+	if after.NATConnFails == before.NATConnFails || after.VersionInvocations == before.VersionInvocations {
+		t.Fatalf("the measured events saw %d NAT refusals and %d version invocations: the test should measure both",
+			after.NATConnFails-before.NATConnFails, after.VersionInvocations-before.VersionInvocations)
+	}
+	if allocs != 0 {
+		t.Fatalf("%.3f allocations per event in steady state, want 0", allocs)
+	}
+}
