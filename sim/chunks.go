@@ -15,7 +15,6 @@ const chunkLen = 32
 // used, so the zero chunkList is an empty list.
 type chunkList struct {
 	first, last int32 // chunk indices, 0 when empty
-	off         int32 // position of the first entry in the first chunk
 	end         int32 // number of positions used in the last chunk
 	n           int   // entries in the list
 }
@@ -60,7 +59,7 @@ func (p *chunkPool) push(l *chunkList, x entry) {
 	if l.last == 0 || l.end == chunkLen {
 		c := p.alloc()
 		if l.last == 0 {
-			l.first, l.off = c, 0
+			l.first = c
 		} else {
 			p.next[l.last] = c
 		}
@@ -71,75 +70,12 @@ func (p *chunkPool) push(l *chunkList, x entry) {
 	l.n++
 }
 
-// head returns the first entry of a non-empty l.
-func (p *chunkPool) head(l *chunkList) entry { return p.chunks[l.first][l.off] }
-
-// popHead removes the first entry of a non-empty l.
-func (p *chunkPool) popHead(l *chunkList) {
-	l.off++
-	l.n--
-	if l.n == 0 {
-		p.release(l.first)
-		*l = chunkList{}
-		return
-	}
-	if l.off == chunkLen {
-		f := l.first
-		l.first, l.off = p.next[f], 0
-		p.release(f)
-	}
-}
-
-// bounds gives the used positions [lo, hi) of chunk c of l.
-func (l *chunkList) bounds(c int32) (lo, hi int32) {
-	hi = chunkLen
+// used gives the number of used positions of chunk c of l: all of them but in the last.
+func (l *chunkList) used(c int32) int32 {
 	if c == l.last {
-		hi = l.end
+		return l.end
 	}
-	if c == l.first {
-		lo = l.off
-	}
-	return lo, hi
-}
-
-// minimum returns the chunk and position of the least entry of a non-empty l.
-func (p *chunkPool) minimum(l *chunkList) (int32, int32) {
-	mc, mi := l.first, l.off
-	best := p.chunks[mc][mi]
-	for c := l.first; c != 0; c = p.next[c] {
-		lo, hi := l.bounds(c)
-		ch := &p.chunks[c]
-		for i := lo; i < hi; i++ {
-			if less(ch[i], best) {
-				best, mc, mi = ch[i], c, i
-			}
-		}
-	}
-	return mc, mi
-}
-
-// removeAt deletes the entry at (c, i) by moving the list's last entry into its place;
-// it is for lists whose order does not matter.
-func (p *chunkPool) removeAt(l *chunkList, c, i int32) {
-	l.end--
-	l.n--
-	p.chunks[c][i] = p.chunks[l.last][l.end]
-	if l.n == 0 {
-		p.release(l.first)
-		*l = chunkList{}
-		return
-	}
-	if l.end == 0 {
-		// The last chunk is empty; its predecessor (found by walking, as this is rare) is
-		// full and becomes the last.
-		prev := l.first
-		for p.next[prev] != l.last {
-			prev = p.next[prev]
-		}
-		p.release(l.last)
-		p.next[prev] = 0
-		l.last, l.end = prev, chunkLen
-	}
+	return chunkLen
 }
 
 // filter keeps, in order, the entries for which keep is true, and frees emptied chunks.
@@ -147,11 +83,10 @@ func (p *chunkPool) filter(l *chunkList, keep func(entry) bool) {
 	if l.n == 0 {
 		return
 	}
-	wc, wi := l.first, l.off
+	wc, wi := l.first, int32(0)
 	n := 0
 	for c := l.first; c != 0; c = p.next[c] {
-		lo, hi := l.bounds(c)
-		for i := lo; i < hi; i++ {
+		for i := range l.used(c) {
 			e := p.chunks[c][i]
 			if !keep(e) {
 				continue
@@ -177,16 +112,7 @@ func (p *chunkPool) filter(l *chunkList, keep func(entry) bool) {
 // appendTo appends the entries of l, in order, to dst.
 func (p *chunkPool) appendTo(dst []entry, l *chunkList) []entry {
 	for c := l.first; c != 0; c = p.next[c] {
-		lo, hi := l.bounds(c)
-		dst = append(dst, p.chunks[c][lo:hi]...)
+		dst = append(dst, p.chunks[c][:l.used(c)]...)
 	}
 	return dst
-}
-
-// overwrite replaces the entries of l, in order, with src (len(src) == l.n).
-func (p *chunkPool) overwrite(l *chunkList, src []entry) {
-	for c := l.first; c != 0; c = p.next[c] {
-		lo, hi := l.bounds(c)
-		src = src[copy(p.chunks[c][lo:hi], src):]
-	}
 }

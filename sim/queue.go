@@ -3,7 +3,6 @@ package sim
 import (
 	"errors"
 	"fmt"
-	"math/bits"
 	"slices"
 )
 
@@ -38,20 +37,24 @@ type Scheduler interface {
 // out, so a run depends only on what was scheduled, never on the queue's internal shape.
 // A Queue belongs to one goroutine.
 //
-// It is a radix heap (Ahuja, Mehlhorn, Orlin & Tarjan 1990) with radix-16 digits, which
-// fits a discrete-event queue because keys are monotone: nothing may be scheduled before
-// Now. Design chosen by measurement against 4-ary heaps; see docs/design/engine-queue.md.
-//   - Bucket 0 holds the entries at exactly last (the time of the latest event taken);
-//     bucket 1+16d+v holds those whose At first differs from last in hexadecimal digit d,
-//     where At's digit is v, so every entry of a bucket sorts before every entry of a
-//     higher one. Scheduling is an append; taking the minimum scans the lowest non-empty
-//     bucket and moves its other entries down to lower buckets around the new last.
-//     An entry moves at most 16 times and in practice about five, always through
-//     sequential memory, so the cost per event grows little with the queue's size.
+// It is two structures split at a time, the horizon (design chosen by measurement; see
+// docs/design/engine-queue.md):
+//   - Entries before the horizon are in near, a small 4-ary heap ordered by (At, seq)
+//     (queue_heap.go). The next event is always near's top.
+//   - Entries at or after the horizon are in a radix heap (Ahuja, Mehlhorn, Orlin &
+//     Tarjan 1990) with radix-16 digits (queue_radix.go): bucket 0 holds the entries at
+//     exactly last; bucket 1+16d+v those whose At first differs from last in hexadecimal
+//     digit d, where At's digit is v. Every bucket covers a range of times, and every
+//     entry of a bucket sorts before every entry of a higher one. Scheduling is an
+//     append; the buckets are never searched or sorted.
+//   - When near runs empty, the lowest non-empty bucket is either moved into near whole
+//     (if it holds at most splitAbove entries, or cannot be split) and the horizon
+//     becomes the end of its range, or split: last becomes the start of its range and
+//     its entries move down to lower buckets. So an entry moves about log16 of
+//     (pending/splitAbove) times between buckets, each move sequential, and is heap-
+//     ordered only among the few hundred entries of near.
 //   - Buckets are lists of 1 KiB chunks from a shared pool (see chunks.go), so memory
 //     follows the number of queued entries and a steady run allocates nothing.
-//   - Bucket 0 is kept in seq order and consumed from its head: entries moved there are
-//     sorted once, and later arrivals at the same time have larger seqs.
 //   - Entries are 32 bytes: the event itself plus key = seq<<32 | slot. Each entry owns a
 //     slot while queued. A slot has one bit in a pending bitset (1 bit per slot, so it
 //     stays in cache) and a ticket, written at Schedule and carried in the Handle, that
@@ -59,26 +62,25 @@ type Scheduler interface {
 //     Taking an event reads only the bitset; scheduling only writes the ticket; neither
 //     reads scattered memory, which at 10^5-10^6 pending events is what costs most.
 //   - Cancellation is lazy: Cancel clears the pending bit; the dead entry stays queued
-//     and is dropped when it comes up as the minimum, and only then is its slot reused.
-//     Moving entries never touches the slot table. When dead entries outnumber live
-//     ones, every bucket is filtered in O(n), so memory stays within about twice the
-//     live count and a Cancel costs O(1) amortised.
+//     and is dropped when it comes up as the minimum or moves between structures, and
+//     only then is its slot reused. Moving entries never touches the slot table. When
+//     dead entries outnumber live ones, everything is filtered in O(n), so memory stays
+//     within about twice the live count and a Cancel costs O(1) amortised.
 //
-// Invariants: every entry's At is >= last, and last <= now; every entry's slot is taken
-// (not on the free list), and its pending bit says whether it is live; live+dead equals
-// the number of entries; the seqs of all entries are distinct and below nextSeq; bit b of
-// mask is set iff bucket b is non-empty.
+// Invariants: near is a heap by (At, seq) and its entries are before horizon; bucket
+// entries are at or after horizon, at or after last, and in the bucket bucketOf gives;
+// last <= horizon; every entry's At is >= now; every entry's slot is taken (not on the
+// free list), and its pending bit says whether it is live; live+dead equals the number
+// of entries; the seqs of all entries are distinct and below nextSeq; bit b of mask is
+// set iff bucket b is non-empty.
 type Queue struct {
-	buckets [numBuckets]chunkList          // bucket 0 is kept in seq order, the others unordered
+	near    []entry // heap of the entries before horizon
+	horizon uint64  // near holds At < horizon, the buckets At >= horizon
+
+	buckets [numBuckets]chunkList          // the radix heap, relative to last
 	pool    chunkPool                      // the chunks of all buckets
 	mask    [(numBuckets + 63) / 64]uint64 // bit b set iff bucket b holds entries
 	last    uint64                         // the time bucket indices are relative to
-	// minB, minC and minI locate the minimum of the lowest non-empty bucket when bucket 0
-	// is empty; valid only while minOK. It saves a second scan when Next follows Peek.
-	minB       int
-	minC, minI int32
-	minOK      bool
-	scratch    []entry // reused to sort bucket 0
 
 	pending []uint64 // bit s set iff slot s holds a live (scheduled, not cancelled) event
 	tickets []uint32 // tickets[s] is the ticket of the event last scheduled in slot s
@@ -123,6 +125,7 @@ func NewQueue(capacity int) *Queue {
 		capacity = 0
 	}
 	return &Queue{
+		near:    make([]entry, 0, min(capacity, 4*splitAbove)),
 		pending: make([]uint64, 0, (capacity+63)/64),
 		tickets: make([]uint32, 0, capacity),
 		free:    make([]uint32, 0, capacity),
@@ -161,10 +164,14 @@ func (q *Queue) Schedule(e Event) (Handle, error) {
 	if q.nextSeq >= seqLimit {
 		q.renumber()
 	}
-	q.insert(entry{at: e.At, key: q.nextSeq<<32 | uint64(s), kind: e.Kind, obj: e.Obj, arg: e.Arg})
+	x := entry{at: e.At, key: q.nextSeq<<32 | uint64(s), kind: e.Kind, obj: e.Obj, arg: e.Arg}
+	if uint64(e.At) < q.horizon {
+		q.push(x)
+	} else {
+		q.insert(x)
+	}
 	q.nextSeq++
 	q.live++
-	q.minOK = false
 	return Handle(uint64(t)<<32 | uint64(s) + 1), nil
 }
 
@@ -182,7 +189,6 @@ func (q *Queue) Cancel(h Handle) bool {
 	q.pending[s/64] &^= 1 << (s % 64)
 	q.live--
 	q.dead++
-	q.minOK = false
 	if q.dead >= compactMin && q.dead > q.live {
 		q.compact()
 	}
@@ -191,7 +197,7 @@ func (q *Queue) Cancel(h Handle) bool {
 
 // Next removes and returns the earliest event and advances Now to its time.
 func (q *Queue) Next() (Event, bool) {
-	if _, ok := q.front(); !ok {
+	if !q.front() {
 		return Event{}, false
 	}
 	return q.pop(), true
@@ -199,94 +205,31 @@ func (q *Queue) Next() (Event, bool) {
 
 // Peek returns the earliest event without removing it.
 func (q *Queue) Peek() (Event, bool) {
-	top, ok := q.front()
-	if !ok {
+	if !q.front() {
 		return Event{}, false
 	}
-	return top.event(), true
+	return q.near[0].event(), true
 }
 
 func (q *Queue) isPending(s uint32) bool { return q.pending[s/64]&(1<<(s%64)) != 0 }
 
-// Buckets are numbered by radix-16 digits, which moves each entry about a quarter as
-// often as radix 2 would: bucket 0 holds At == last; otherwise, with d the highest
-// hexadecimal digit in which At differs from last and v the value of At's digit d,
-// bucket 1+16d+v. v is above last's digit d, so bucket order is At order.
-const (
-	digitBits  = 4
-	numBuckets = 1 + 16<<digitBits
-)
-
-func (q *Queue) bucketOf(at Time) int {
-	x := uint64(at)
-	diff := x ^ q.last
-	if diff == 0 {
-		return 0
-	}
-	d := (bits.Len64(diff) - 1) / digitBits * digitBits
-	return 1 + d<<digitBits/digitBits + int(x>>d&(1<<digitBits-1))
-}
-
-// insert files x in its bucket; x.at must be >= last.
-func (q *Queue) insert(x entry) {
-	b := q.bucketOf(x.at)
-	q.pool.push(&q.buckets[b], x)
-	q.mask[b/64] |= 1 << (b % 64)
-}
-
-func (q *Queue) clearMask(b int) { q.mask[b/64] &^= 1 << (b % 64) }
-
-// lowest returns the first non-empty bucket, or -1.
-func (q *Queue) lowest() int {
-	for w, m := range q.mask {
-		if m != 0 {
-			return w*64 + bits.TrailingZeros64(m)
-		}
-	}
-	return -1
-}
-
-// front returns the earliest live entry, dropping dead ones it meets, without changing
-// last (so anything at or after Now can still be scheduled). When the minimum is not in
-// bucket 0 it records where it is for pop.
-func (q *Queue) front() (entry, bool) {
+// front makes near's top the earliest live entry, dropping dead ones it meets and
+// refilling near from the buckets, and reports whether there is one. It never moves
+// Now, so anything at or after Now can still be scheduled.
+func (q *Queue) front() bool {
 	for {
-		if b0 := &q.buckets[0]; b0.n > 0 {
-			e := q.pool.head(b0)
-			if q.isPending(e.slot()) {
-				return e, true
+		if len(q.near) > 0 {
+			s := q.near[0].slot()
+			if q.isPending(s) {
+				return true
 			}
-			q.popHead0()
-			q.dropDead(e.slot())
+			q.removeTop()
+			q.dropDead(s)
 			continue
 		}
-		i := q.lowest()
-		if i < 0 {
-			return entry{}, false
+		if !q.refill() {
+			return false
 		}
-		b := &q.buckets[i]
-		if !q.minOK || q.minB != i {
-			q.minC, q.minI = q.pool.minimum(b)
-			q.minB, q.minOK = i, true
-		}
-		e := q.pool.chunks[q.minC][q.minI]
-		if q.isPending(e.slot()) {
-			return e, true
-		}
-		q.pool.removeAt(b, q.minC, q.minI)
-		if b.n == 0 {
-			q.clearMask(i)
-		}
-		q.minOK = false
-		q.dropDead(e.slot())
-	}
-}
-
-// popHead0 consumes the head of bucket 0.
-func (q *Queue) popHead0() {
-	q.pool.popHead(&q.buckets[0])
-	if q.buckets[0].n == 0 {
-		q.clearMask(0)
 	}
 }
 
@@ -295,15 +238,10 @@ func (q *Queue) dropDead(s uint32) {
 	q.dead--
 }
 
-// pop removes the entry front just returned, which is live, and returns its event.
+// pop removes near's top, which front found live, and returns its event.
 func (q *Queue) pop() Event {
-	var top entry
-	if b0 := &q.buckets[0]; b0.n > 0 {
-		top = q.pool.head(b0)
-		q.popHead0()
-	} else {
-		top = q.redistribute()
-	}
+	top := q.near[0]
+	q.removeTop()
 	s := top.slot()
 	q.pending[s/64] &^= 1 << (s % 64)
 	q.free = append(q.free, s)
@@ -312,75 +250,10 @@ func (q *Queue) pop() Event {
 	return top.event()
 }
 
-// redistribute removes and returns the minimum found by front, makes its time the new
-// last and moves the rest of its bucket down around it. Bucket 0 is empty before; after,
-// it holds the entries at the minimum's time that came after it.
-func (q *Queue) redistribute() entry {
-	i := q.minB
-	l := q.buckets[i]
-	top := q.pool.chunks[q.minC][q.minI]
-	q.last = uint64(top.at)
-	q.buckets[i] = chunkList{}
-	q.clearMask(i)
-	q.minOK = false
-	// Every entry goes to a bucket below i. Each chunk is released once read, so the
-	// inserts below may reuse it at once, while it is still in cache. Cancelled entries
-	// are dropped here rather than carried down (the pending bitset is small enough to
-	// stay in cache, so the check is cheap): in timer-reset workloads most far-future
-	// entries are dead by the time their bucket is split.
-	p := &q.pool
-	for c := l.first; c != 0; {
-		lo, hi := l.bounds(c)
-		for j := lo; j < hi; j++ {
-			if c == q.minC && j == q.minI {
-				continue
-			}
-			e := p.chunks[c][j]
-			if s := e.slot(); !q.isPending(s) {
-				q.dropDead(s)
-				continue
-			}
-			q.insert(e)
-		}
-		next := p.next[c]
-		p.release(c)
-		c = next
-	}
-	if b0 := &q.buckets[0]; b0.n > 1 {
-		q.scratch = p.appendTo(q.scratch[:0], b0)
-		sortKeys(q.scratch)
-		p.overwrite(b0, q.scratch)
-	}
-	return top
-}
-
-// sortKeys orders entries at one time by seq: insertion sort for the usual handful,
-// the library sort for a large batch of simultaneous events.
-func sortKeys(b []entry) {
-	if len(b) > 16 {
-		slices.SortFunc(b, func(x, y entry) int {
-			if x.key < y.key {
-				return -1
-			}
-			return 1
-		})
-		return
-	}
-	for i := 1; i < len(b); i++ {
-		x := b[i]
-		j := i
-		for j > 0 && b[j-1].key > x.key {
-			b[j] = b[j-1]
-			j--
-		}
-		b[j] = x
-	}
-}
-
 // release frees the slot of a dead entry that has left the queue.
 func (q *Queue) release(s uint32) { q.free = append(q.free, s) }
 
-// compact drops every cancelled entry. Bucket 0 keeps its order (filter is stable).
+// compact drops every cancelled entry.
 func (q *Queue) compact() {
 	keep := func(e entry) bool {
 		if s := e.slot(); !q.isPending(s) {
@@ -389,6 +262,8 @@ func (q *Queue) compact() {
 		}
 		return true
 	}
+	q.near = slices.DeleteFunc(q.near, func(e entry) bool { return !keep(e) })
+	q.heapify()
 	for i := range q.buckets {
 		q.pool.filter(&q.buckets[i], keep)
 		if q.buckets[i].n == 0 {
@@ -396,14 +271,14 @@ func (q *Queue) compact() {
 		}
 	}
 	q.dead = 0
-	q.minOK = false
 }
 
 // renumber gives the pending entries the seqs 0..n-1 in their (At, seq) order, so the
-// 32-bit seq field can go on counting. Relative order is kept, so no result changes.
+// 32-bit seq field can go on counting. Relative order is kept, so no result changes, and
+// every entry goes back where it was: near (a sorted array is a heap) or its bucket.
 func (q *Queue) renumber() {
 	q.compact()
-	all := make([]entry, 0, q.live)
+	all := append(make([]entry, 0, q.live), q.near...)
 	for i := range q.buckets {
 		all = q.pool.appendTo(all, &q.buckets[i])
 		q.pool.releaseFrom(q.buckets[i].first)
@@ -416,9 +291,14 @@ func (q *Queue) renumber() {
 		}
 		return 1
 	})
+	q.near = q.near[:0]
 	for i, e := range all {
 		e.key = uint64(i)<<32 | uint64(e.slot())
-		q.insert(e)
+		if uint64(e.at) < q.horizon {
+			q.near = append(q.near, e)
+		} else {
+			q.insert(e)
+		}
 	}
 	q.nextSeq = uint64(len(all))
 }

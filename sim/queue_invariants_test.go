@@ -10,54 +10,72 @@ func (q *Queue) checkInvariants() error {
 	usedChunks := 0
 	seqs := map[uint64]bool{}
 	slots := map[uint32]bool{}
+	// checkEntry checks what every entry, in near or in a bucket, must satisfy.
+	checkEntry := func(e entry) error {
+		if e.at < q.now {
+			return fmt.Errorf("entry at %d before now %d", e.at, q.now)
+		}
+		seq := e.key >> 32
+		if seqs[seq] || seq >= q.nextSeq {
+			return fmt.Errorf("seq %d repeated or not below nextSeq %d", seq, q.nextSeq)
+		}
+		seqs[seq] = true
+		if slots[e.slot()] {
+			return fmt.Errorf("slot %d owned by two entries", e.slot())
+		}
+		slots[e.slot()] = true
+		if !q.isPending(e.slot()) {
+			dead++
+		}
+		entries++
+		return nil
+	}
+	if q.last > q.horizon {
+		return fmt.Errorf("last %d after horizon %d", q.last, q.horizon)
+	}
+	for i, e := range q.near {
+		if i > 0 && less(e, q.near[(i-1)/4]) {
+			return fmt.Errorf("near entry %d sorts before its parent", i)
+		}
+		if uint64(e.at) >= q.horizon {
+			return fmt.Errorf("near entry at %d not before horizon %d", e.at, q.horizon)
+		}
+		if err := checkEntry(e); err != nil {
+			return err
+		}
+	}
 	for b := range q.buckets {
 		l := &q.buckets[b]
 		nonEmpty := q.mask[b/64]&(1<<(b%64)) != 0
 		if nonEmpty != (l.n > 0) {
 			return fmt.Errorf("bucket %d: mask bit %v but %d entries", b, nonEmpty, l.n)
 		}
+		lo, hi := q.bucketRange(b)
 		n := 0
-		var prev entry
 		for c := l.first; c != 0; c = q.pool.next[c] {
 			usedChunks++
-			lo, hi := l.bounds(c)
-			for i := lo; i < hi; i++ {
-				e := q.pool.chunks[c][i]
-				if uint64(e.at) < q.last {
-					return fmt.Errorf("bucket %d: entry at %d before last %d", b, e.at, q.last)
+			for _, e := range q.pool.chunks[c][:l.used(c)] {
+				if uint64(e.at) < q.horizon || uint64(e.at) < q.last {
+					return fmt.Errorf("bucket %d: entry at %d before horizon %d or last %d", b, e.at, q.horizon, q.last)
 				}
 				if got := q.bucketOf(e.at); got != b {
 					return fmt.Errorf("entry at %d is in bucket %d, belongs in %d", e.at, b, got)
 				}
-				if b == 0 && n > 0 && prev.key >= e.key {
-					return fmt.Errorf("bucket 0 out of seq order")
+				if uint64(e.at) < lo || uint64(e.at) >= hi {
+					return fmt.Errorf("entry at %d in bucket %d outside its range [%d, %d)", e.at, b, lo, hi)
 				}
-				seq := e.key >> 32
-				if seqs[seq] || seq >= q.nextSeq {
-					return fmt.Errorf("seq %d repeated or not below nextSeq %d", seq, q.nextSeq)
+				if err := checkEntry(e); err != nil {
+					return err
 				}
-				seqs[seq] = true
-				if slots[e.slot()] {
-					return fmt.Errorf("slot %d owned by two entries", e.slot())
-				}
-				slots[e.slot()] = true
-				if !q.isPending(e.slot()) {
-					dead++
-				}
-				prev = e
 				n++
 			}
 		}
 		if n != l.n {
 			return fmt.Errorf("bucket %d: counts %d entries, holds %d", b, l.n, n)
 		}
-		entries += n
 	}
 	if entries != q.live+q.dead || dead != q.dead {
 		return fmt.Errorf("live %d + dead %d, but %d entries of which %d dead", q.live, q.dead, entries, dead)
-	}
-	if q.last > uint64(q.now) {
-		return fmt.Errorf("last %d after now %d", q.last, q.now)
 	}
 	for _, s := range q.free {
 		if slots[s] {

@@ -92,12 +92,11 @@ func Run(q *Queue, h Handler, b Bounds, poll func(Stats) bool) (Stats, error) {
 			st.Reason = StopMaxEvents
 			break
 		}
-		top, ok := q.front()
-		if !ok {
+		if !q.front() {
 			st.Reason = StopDrained
 			break
 		}
-		if top.at > until {
+		if q.near[0].at > until {
 			st.Reason = StopUntil
 			q.now = until
 			break
