@@ -54,20 +54,16 @@ func (p *chunkPool) releaseFrom(c int32) {
 	}
 }
 
-// push appends x to l.
-func (p *chunkPool) push(l *chunkList, x entry) {
-	if l.last == 0 || l.end == chunkLen {
-		c := p.alloc()
-		if l.last == 0 {
-			l.first = c
-		} else {
-			p.next[l.last] = c
-		}
-		l.last, l.end = c, 0
+// extend appends an empty chunk to l, for an append when l's last chunk is full or l is
+// empty (Queue.insert).
+func (p *chunkPool) extend(l *chunkList) {
+	c := p.alloc()
+	if l.last == 0 {
+		l.first = c
+	} else {
+		p.next[l.last] = c
 	}
-	p.chunks[l.last][l.end] = x
-	l.end++
-	l.n++
+	l.last, l.end = c, 0
 }
 
 // used gives the number of used positions of chunk c of l: all of them but in the last.

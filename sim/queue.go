@@ -39,20 +39,21 @@ type Scheduler interface {
 //
 // It is two structures split at a time, the horizon (design chosen by measurement; see
 // docs/design/engine-queue.md):
-//   - Entries before the horizon are in near, a small 4-ary heap ordered by (At, seq)
-//     (queue_heap.go). The next event is always near's top.
+//   - Entries before the horizon are in near, ordered by (At, seq): a short array sorted
+//     in descending order, or a 4-ary heap if it grows long (queue_heap.go). The next
+//     event is always near's top.
 //   - Entries at or after the horizon are in a radix heap (Ahuja, Mehlhorn, Orlin &
-//     Tarjan 1990) with radix-16 digits (queue_radix.go): bucket 0 holds the entries at
-//     exactly last; bucket 1+16d+v those whose At first differs from last in hexadecimal
-//     digit d, where At's digit is v. Every bucket covers a range of times, and every
-//     entry of a bucket sorts before every entry of a higher one. Scheduling is an
-//     append; the buckets are never searched or sorted.
+//     Tarjan 1990) with radix-256 digits (queue_radix.go): bucket 0 holds the entries at
+//     exactly last; bucket 1+256d+v those whose At first differs from last in byte d,
+//     where At's byte is v. Every bucket covers a range of times, and every entry of a
+//     bucket sorts before every entry of a higher one. Scheduling is an append; the
+//     buckets are never searched or sorted.
 //   - When near runs empty, the lowest non-empty bucket is either moved into near whole
 //     (if it holds at most splitAbove entries, or cannot be split) and the horizon
 //     becomes the end of its range, or split: last becomes the start of its range and
-//     its entries move down to lower buckets. So an entry moves about log16 of
-//     (pending/splitAbove) times between buckets, each move sequential, and is heap-
-//     ordered only among the few hundred entries of near.
+//     its entries move down to lower buckets. So an entry moves about log256 of
+//     (pending/splitAbove) times between buckets, each move sequential, and is ordered
+//     only among the few entries of near.
 //   - Buckets are lists of 1 KiB chunks from a shared pool (see chunks.go), so memory
 //     follows the number of queued entries and a steady run allocates nothing.
 //   - Entries are 32 bytes: the event itself plus key = seq<<32 | slot. Each entry owns a
@@ -72,14 +73,16 @@ type Scheduler interface {
 // last <= horizon; every entry's At is >= now; every entry's slot is taken (not on the
 // free list), and its pending bit says whether it is live; live+dead equals the number
 // of entries; the seqs of all entries are distinct and below nextSeq; bit b of mask is
-// set iff bucket b is non-empty.
+// set iff bucket b is non-empty, and bit w of summary iff mask[w] != 0.
 type Queue struct {
-	near    []entry // heap of the entries before horizon
-	horizon uint64  // near holds At < horizon, the buckets At >= horizon
+	near     []entry // the entries before horizon, next one last (sorted) or first (heap)
+	nearHeap bool    // near is a 4-ary heap, not sorted in descending order
+	horizon  uint64  // near holds At < horizon, the buckets At >= horizon
 
 	buckets [numBuckets]chunkList          // the radix heap, relative to last
 	pool    chunkPool                      // the chunks of all buckets
 	mask    [(numBuckets + 63) / 64]uint64 // bit b set iff bucket b holds entries
+	summary uint64                         // bit w set iff mask[w] != 0
 	last    uint64                         // the time bucket indices are relative to
 
 	pending []uint64 // bit s set iff slot s holds a live (scheduled, not cancelled) event
@@ -125,7 +128,7 @@ func NewQueue(capacity int) *Queue {
 		capacity = 0
 	}
 	return &Queue{
-		near:    make([]entry, 0, min(capacity, 4*splitAbove)),
+		near:    make([]entry, 0, min(capacity, 2*nearSortedMax)),
 		pending: make([]uint64, 0, (capacity+63)/64),
 		tickets: make([]uint32, 0, capacity),
 		free:    make([]uint32, 0, capacity),
@@ -208,7 +211,7 @@ func (q *Queue) Peek() (Event, bool) {
 	if !q.front() {
 		return Event{}, false
 	}
-	return q.near[0].event(), true
+	return q.top().event(), true
 }
 
 func (q *Queue) isPending(s uint32) bool { return q.pending[s/64]&(1<<(s%64)) != 0 }
@@ -219,11 +222,11 @@ func (q *Queue) isPending(s uint32) bool { return q.pending[s/64]&(1<<(s%64)) !=
 func (q *Queue) front() bool {
 	for {
 		if len(q.near) > 0 {
-			s := q.near[0].slot()
+			s := q.top().slot()
 			if q.isPending(s) {
 				return true
 			}
-			q.removeTop()
+			q.removeNext()
 			q.dropDead(s)
 			continue
 		}
@@ -240,8 +243,14 @@ func (q *Queue) dropDead(s uint32) {
 
 // pop removes near's top, which front found live, and returns its event.
 func (q *Queue) pop() Event {
-	top := q.near[0]
-	q.removeTop()
+	var top entry
+	if n := len(q.near) - 1; !q.nearHeap {
+		top = q.near[n]
+		q.near = q.near[:n]
+	} else {
+		top = q.near[0]
+		q.removeTop()
+	}
 	s := top.slot()
 	q.pending[s/64] &^= 1 << (s % 64)
 	q.free = append(q.free, s)
@@ -262,8 +271,10 @@ func (q *Queue) compact() {
 		}
 		return true
 	}
-	q.near = slices.DeleteFunc(q.near, func(e entry) bool { return !keep(e) })
-	q.heapify()
+	q.near = slices.DeleteFunc(q.near, func(e entry) bool { return !keep(e) }) // keeps the sort order
+	if q.nearHeap {
+		q.heapify()
+	}
 	for i := range q.buckets {
 		q.pool.filter(&q.buckets[i], keep)
 		if q.buckets[i].n == 0 {
@@ -284,7 +295,7 @@ func (q *Queue) renumber() {
 		q.pool.releaseFrom(q.buckets[i].first)
 		q.buckets[i] = chunkList{}
 	}
-	q.mask = [len(q.mask)]uint64{}
+	q.mask, q.summary = [len(q.mask)]uint64{}, 0
 	slices.SortFunc(all, func(a, b entry) int {
 		if less(a, b) {
 			return -1
@@ -292,6 +303,7 @@ func (q *Queue) renumber() {
 		return 1
 	})
 	q.near = q.near[:0]
+	q.nearHeap = true // all is ascending, which is a heap
 	for i, e := range all {
 		e.key = uint64(i)<<32 | uint64(e.slot())
 		if uint64(e.at) < q.horizon {

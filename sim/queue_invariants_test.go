@@ -33,15 +33,29 @@ func (q *Queue) checkInvariants() error {
 	if q.last > q.horizon {
 		return fmt.Errorf("last %d after horizon %d", q.last, q.horizon)
 	}
+	if !q.nearHeap && len(q.near) > nearSortedMax {
+		return fmt.Errorf("near holds %d entries sorted, more than %d", len(q.near), nearSortedMax)
+	}
 	for i, e := range q.near {
-		if i > 0 && less(e, q.near[(i-1)/4]) {
+		if q.nearHeap && i > 0 && less(e, q.near[(i-1)/4]) {
 			return fmt.Errorf("near entry %d sorts before its parent", i)
+		}
+		if !q.nearHeap && i > 0 && !less(e, q.near[i-1]) {
+			return fmt.Errorf("near entry %d does not sort before entry %d", i, i-1)
 		}
 		if uint64(e.at) >= q.horizon {
 			return fmt.Errorf("near entry at %d not before horizon %d", e.at, q.horizon)
 		}
 		if err := checkEntry(e); err != nil {
 			return err
+		}
+	}
+	if len(q.mask) > 64 {
+		return fmt.Errorf("%d mask words, more than summary has bits", len(q.mask))
+	}
+	for w, m := range q.mask {
+		if (m != 0) != (q.summary&(1<<w) != 0) {
+			return fmt.Errorf("mask word %d = %#x but summary bit %v", w, m, q.summary&(1<<w) != 0)
 		}
 	}
 	for b := range q.buckets {

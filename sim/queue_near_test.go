@@ -113,3 +113,56 @@ func TestQueueSplitKeepsOtherBuckets(t *testing.T) {
 	_, ok := q.Next()
 	require.False(t, ok)
 }
+
+// TestQueueNearOverflowsIntoHeap schedules many events before a distant horizon, so near
+// outgrows its sorted array and turns into a heap, with ties, cancellations and pops in
+// between, and requires the oracle's order.
+func TestQueueNearOverflowsIntoHeap(t *testing.T) {
+	q := NewQueue(0)
+	var o oracle
+	var handles []Handle
+	sched := func(at Time) {
+		ev := Event{At: at, Arg: uint64(len(handles))}
+		h, err := q.Schedule(ev)
+		require.NoError(t, err)
+		o.schedule(ev, len(handles))
+		handles = append(handles, h)
+	}
+	next := func() {
+		ev, ok := q.Next()
+		require.True(t, ok)
+		require.Equal(t, o.pending[0].ev, ev)
+		o.remove(o.pending[0].id)
+		o.now = ev.At
+	}
+	sched(1)
+	sched(1 << 40)
+	next()
+	_, ok := q.Peek() // refills near with the far event: the horizon is now past it
+	require.True(t, ok)
+	require.Greater(t, q.horizon, uint64(1<<40))
+	sawHeap := false
+	for i := 0; i < 40*nearSortedMax; i++ {
+		sched(o.now + Time((i*7919)%(1<<12)))
+		if i%5 == 0 {
+			sched(o.now) // a tie with the current time
+		}
+		if i%7 == 0 {
+			id := (i * 31) % len(handles)
+			require.Equal(t, o.remove(id), q.Cancel(handles[id]))
+		}
+		if i%3 == 0 {
+			next()
+		}
+		sawHeap = sawHeap || q.nearHeap
+		if i%50 == 0 {
+			require.NoError(t, q.checkInvariants())
+		}
+	}
+	require.True(t, sawHeap, "near never turned into a heap")
+	for len(o.pending) > 0 {
+		next()
+	}
+	_, ok = q.Next()
+	require.False(t, ok)
+}

@@ -92,11 +92,14 @@ func Run(q *Queue, h Handler, b Bounds, poll func(Stats) bool) (Stats, error) {
 			st.Reason = StopMaxEvents
 			break
 		}
-		if !q.front() {
-			st.Reason = StopDrained
-			break
+		// front's work, minus the call, when near's top is live (nearly always).
+		if len(q.near) == 0 || !q.isPending(q.top().slot()) {
+			if !q.front() {
+				st.Reason = StopDrained
+				break
+			}
 		}
-		if q.near[0].at > until {
+		if q.top().at > until {
 			st.Reason = StopUntil
 			q.now = until
 			break
