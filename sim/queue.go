@@ -68,7 +68,8 @@ type Scheduler interface {
 //     dead entries outnumber live ones, everything is filtered in O(n), so memory stays
 //     within about twice the live count and a Cancel costs O(1) amortised.
 //
-// Invariants: near is a heap by (At, seq) and its entries are before horizon; bucket
+// Invariants: near is sorted by (At, seq) in descending order (at most nearSortedMax
+// entries) or, if nearHeap, a 4-ary heap, and its entries are before horizon; bucket
 // entries are at or after horizon, at or after last, and in the bucket bucketOf gives;
 // last <= horizon; every entry's At is >= now; every entry's slot is taken (not on the
 // free list), and its pending bit says whether it is live; live+dead equals the number
