@@ -7,10 +7,10 @@ import (
 
 // The Queue's near part: the entries before the horizon, in (At, seq) order. It holds
 // the current stretch of time (the bucket last moved out of the radix heap, plus events
-// scheduled into that stretch): on the Azure day 5.5 entries on average. So it is kept
-// as an array sorted in descending order, the next event last: taking it is a slice
-// shortening, and a new event, usually among the earliest, is inserted a few places from
-// the end. Should it grow beyond nearSortedMax entries (a large batch of simultaneous
+// scheduled into that stretch): on the Azure day 5.5 entries on average (counted with
+// radix-16 buckets, not re-counted since). So it is kept as an array sorted in descending
+// order, the next event last: taking it is a slice shortening, and a new event, usually
+// among the earliest, is inserted a few places from the end. Should it grow beyond nearSortedMax entries (a large batch of simultaneous
 // events, or many events scheduled before a distant horizon), insertion would cost O(n),
 // so it turns into a 4-ary heap until it next runs empty. A 4-ary heap halves the depth
 // of a binary one for the same number of comparisons per pop, and its removal below does
