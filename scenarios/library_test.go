@@ -19,7 +19,7 @@ func traceAvailable(t *testing.T) bool {
 // point into a model.Config that model.New accepts.
 func TestLibrary(t *testing.T) {
 	names := BuiltinNames()
-	want := []string{"azure-trace", "default", "guardrails", "idle-fleet", "keepalive-vs-reconnect", "legacy-vs-hyperplane", "mass-deploy", "permission-removed", "vpc-private", "vpc-privatepublic", "vpc-switchover"}
+	want := []string{"azure-trace", "default", "eni-churn", "guardrails", "idle-fleet", "keepalive-vs-reconnect", "legacy-vs-hyperplane", "mass-deploy", "nat-burst", "old-versions", "permission-removed", "vpc-private", "vpc-privatepublic", "vpc-switchover"}
 	if len(names) != len(want) {
 		t.Fatalf("BuiltinNames = %v, want %v", names, want)
 	}
