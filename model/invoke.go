@@ -109,8 +109,12 @@ func (m *Model) onArrival(ev sim.Event, s sim.Scheduler) {
 }
 
 // readAhead fetches the account's next external arrival and schedules it.
-func (m *Model) readAhead(ai int32, s sim.Scheduler) {
-	a := &m.accts[ai]
+func (m *Model) readAhead(ai int32, s sim.Scheduler) { m.readNext(&m.accts[ai], ai, s.Now(), s) }
+
+// readNext is readAhead at now (the current event's time), given the account: onTrace
+// calls it once per trace invocation, so it takes what the caller already has rather
+// than asking the scheduler and indexing the accounts again.
+func (m *Model) readNext(a *account, ai int32, now sim.Time, s sim.Scheduler) {
 	if a.arrivals == nil {
 		return
 	}
@@ -124,8 +128,11 @@ func (m *Model) readAhead(ai int32, s sim.Scheduler) {
 			m.counters.TraceSkipped++
 			continue
 		}
-		a.nextAt, a.nextFn, a.nextDur, a.hasNext = max(at, s.Now()), fn, dur, true
-		m.must(s, sim.Event{At: a.nextAt, Kind: evTrace, Obj: uint32(ai)})
+		a.nextAt, a.nextFn, a.nextDur, a.hasNext = max(at, now), fn, dur, true
+		ev := sim.Event{At: a.nextAt, Kind: evTrace, Obj: uint32(ai)}
+		if _, err := s.Schedule(ev); err != nil {
+			m.scheduleFailed(ev, err)
+		}
 		return
 	}
 }
@@ -136,16 +143,31 @@ func (m *Model) onTrace(ev sim.Event, s sim.Scheduler) {
 	if !a.hasNext {
 		return
 	}
-	m.invoke(a.fn0+a.nextFn, s.Now(), a.nextDur, s)
-	m.readAhead(ai, s)
+	m.invoke(a.fn0+a.nextFn, ev.At, a.nextDur, s)
+	m.readNext(a, ai, ev.At, s)
+}
+
+// scheduleFailed is must's failure. The events of every invocation (its trace arrival,
+// completion and expiry) call the scheduler directly and only this on failure, which
+// saves must's call frame on the hot path (must, with two calls, cannot be inlined).
+//
+//go:noinline
+func (m *Model) scheduleFailed(ev sim.Event, err error) {
+	m.panicf("scheduling %+v: %v", ev, err)
 }
 
 // accFor returns fi's accumulator for the current interval.
 func (m *Model) accFor(fi int32) *intervalAcc {
-	f := &m.fns[fi]
-	if f.acc >= 0 {
-		return &m.accs[f.acc]
+	if i := m.fns[fi].acc; i >= 0 {
+		return &m.accs[i]
 	}
+	return m.newAcc(fi)
+}
+
+// newAcc gives f (function fi) an accumulator for the current interval: accFor's slow
+// path, once per function and interval, kept out of line so that accFor inlines.
+func (m *Model) newAcc(fi int32) *intervalAcc {
+	f := &m.fns[fi]
 	var i int32
 	if n := len(m.freeAccs); n > 0 {
 		i = m.freeAccs[n-1]
@@ -195,7 +217,10 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 	}
 	f.lastInvoked = now
 	acc.vpc = f.cur.vpc
-	rt := m.rtFor(fi)
+	rt := f.rt
+	if rt == nil {
+		rt = m.rtFor(fi)
+	}
 	meta := &m.fmeta[fi]
 	cold := !f.pool.HasIdle(now)
 	var req dataplane.Request
@@ -308,7 +333,10 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 			ConnSetup: out.Latency.ConnSetup, Operation: out.Latency.Operation,
 			Reconnect: out.Conn.Resets > 0})
 	}
-	m.must(s, sim.Event{At: out.End, Kind: evComplete, Obj: uint32(fi), Arg: dataplane.PackArg(out.Env, out.Gen)})
+	ev := sim.Event{At: out.End, Kind: evComplete, Obj: uint32(fi), Arg: dataplane.PackArg(out.Env, out.Gen)}
+	if _, err := s.Schedule(ev); err != nil {
+		m.scheduleFailed(ev, err)
+	}
 }
 
 func (m *Model) fail(acc *intervalAcc, code ErrCode) {
@@ -346,7 +374,7 @@ func (m *Model) onComplete(ev sim.Event, s sim.Scheduler) {
 	fi := int32(ev.Obj)
 	f := &m.fns[fi]
 	env, gen := dataplane.UnpackArg(ev.Arg)
-	x, destroyed := f.pool.Complete(s.Now(), m.accts[f.acct].dp, env, gen)
+	x, destroyed := f.pool.Complete(ev.At, m.accts[f.acct].dp, env, gen)
 	rt := f.rt
 	rt.envBusy[env] = false
 	if rt.perInv {
@@ -356,7 +384,10 @@ func (m *Model) onComplete(ev sim.Event, s sim.Scheduler) {
 		m.envGone(fi, int(env), s)
 	}
 	if x.Set {
-		m.must(s, sim.Event{At: x.At, Kind: evExpire, Obj: uint32(fi), Arg: x.Arg()})
+		ev := sim.Event{At: x.At, Kind: evExpire, Obj: uint32(fi), Arg: x.Arg()}
+		if _, err := s.Schedule(ev); err != nil {
+			m.scheduleFailed(ev, err)
+		}
 	}
 }
 

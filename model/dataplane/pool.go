@@ -208,7 +208,11 @@ func (p *Pool) Invoke(now sim.Time, acct *Account, req Request, src rand.Source)
 // running an invocation is a caller bug and panics.
 func (p *Pool) Complete(now sim.Time, acct *Account, id EnvID, gen uint32) (x Expiry, destroyed bool) {
 	e := int32(id)
-	if int(id) >= len(p.envs) || p.envs[e].gen != gen || p.envs[e].state != envBusy {
+	var v *env // indexed once: Complete runs for every invocation
+	if int(id) < len(p.envs) {
+		v = &p.envs[e]
+	}
+	if v == nil || v.gen != gen || v.state != envBusy {
 		panic(fmt.Sprintf("dataplane: Complete(env %d, gen %d) at %v: environment is not running an invocation", id, gen, now))
 	}
 	if acct != nil {
@@ -218,7 +222,6 @@ func (p *Pool) Complete(now sim.Time, acct *Account, id EnvID, gen uint32) (x Ex
 	if p.cfg.Mode == PerInvocation {
 		p.conns -= int32(len(p.cfg.Targets))
 	}
-	v := &p.envs[e]
 	if v.retire {
 		p.free(e)
 		return Expiry{}, true
