@@ -18,31 +18,43 @@ const minuteNs = int64(time.Minute)
 //
 // Memory is O(functions): each function has a cursor that produces its sorted arrivals
 // within the current minute one at a time, as sequential uniform order statistics (the
-// next of k sorted uniforms on [x, 1) is x + (1-x)(1 - U^(1/k))), and a binary heap keyed
-// by (time, function) merges the cursors.
+// next of k sorted uniforms on [x, 1) is x + (1-x)(1 - U^(1/k))). A binary heap merges the
+// cursors of the functions with an arrival in the minute being generated, keyed by
+// (offset in the minute, function) packed into one uint64; functions whose next arrival
+// is in a later minute wait in that minute's list. Every arrival of a minute precedes every
+// arrival of the next, so this is the (time, function) order of one heap over all
+// functions, with one-instruction comparisons, 8-byte entries and a heap of the ~160
+// functions active in a minute of the Azure day instead of all 1,000.
 type MinuteArrivals struct {
-	t       *FunctionTable
-	cur     []cursor
-	heap    []heapEntry // the functions with arrivals left, ordered by (next arrival, index)
+	t    *FunctionTable
+	cur  []cursor
+	heap []uint64 // off<<fnBits | fn for the functions with an arrival left in minute
+	// minute is the minute the heap holds (-1 before the first); first[m] is the first
+	// function whose next arrival is in minute m > minute (-1: none), the list continuing
+	// through cursor.link.
+	minute  int
+	first   []int32
 	durs    []sim.Dist
 	minutes int
 }
 
-// heapEntry is a function in the merge heap with its next arrival time copied in, so that
-// comparisons read the heap's own contiguous memory rather than the scattered cursors.
-type heapEntry struct {
-	at sim.Time
-	fn int32
-}
+// fnBits is the width of the function index in a heap key: an offset within a minute is
+// below 60e9 < 2^36 ns, leaving 28 bits, far more functions than a table can hold in
+// memory (2^28 functions' counts alone take 1.5 TB).
+const (
+	fnBits = 28
+	fnMask = 1<<fnBits - 1
+)
 
 // cursor holds its streams by value, so that one arrival touches one cursor rather than
 // three scattered allocations.
 type cursor struct {
-	next   sim.Time // time of the function's next arrival
-	minute int32    // minute being spread
-	left   uint32   // arrivals still to generate in that minute, after next
-	pos    float64  // fraction of the minute reached by the previous order statistic
-	arr    rand.PCG // arrival-time stream
+	off    int64   // offset of the function's next arrival within its minute, in ns
+	minute int32   // minute being spread
+	left   uint32  // arrivals still to generate in that minute, after the next
+	pos    float64 // fraction of the minute reached by the previous order statistic
+	link   int32   // next function waiting for the same minute (see MinuteArrivals.first)
+	arr    rand.PCG
 	dur    rand.PCG // duration stream (unused without durations)
 }
 
@@ -70,23 +82,56 @@ func (t *FunctionTable) ArrivalsKeyed(seed sim.Seed, durations []sim.Dist, keys 
 		}
 		return keys[fn]
 	}
-	it := &MinuteArrivals{t: t, cur: make([]cursor, n), heap: make([]heapEntry, 0, n), minutes: MinutesPerDay}
+	if n > fnMask {
+		panic("traces: ArrivalsKeyed: more than 2^28 functions")
+	}
+	it := &MinuteArrivals{t: t, cur: make([]cursor, n), heap: make([]uint64, 0, n), minute: -1,
+		first: make([]int32, MinutesPerDay), minutes: MinutesPerDay}
+	for m := range it.first {
+		it.first[m] = -1
+	}
 	if durations != nil {
 		it.durs = durations[:n:n]
 		for fn := range it.cur {
 			it.cur[fn].dur = *seed.Stream("trace-durations", key(fn))
 		}
 	}
-	for fn := 0; fn < n; fn++ {
+	for fn := n - 1; fn >= 0; fn-- {
 		c := &it.cur[fn]
 		c.arr = *seed.Stream("trace-arrivals", key(fn))
 		c.minute = -1
 		if it.advance(fn) {
-			it.heap = append(it.heap, heapEntry{at: c.next, fn: int32(fn)})
+			it.wait(fn)
 		}
 	}
-	it.heapify()
 	return it
+}
+
+// wait puts function fn in the list of the minute of its next arrival.
+func (it *MinuteArrivals) wait(fn int) {
+	c := &it.cur[fn]
+	c.link = it.first[c.minute]
+	it.first[c.minute] = int32(fn)
+}
+
+// nextMinute fills the heap with the functions of the next minute that has arrivals;
+// false when the day is over.
+func (it *MinuteArrivals) nextMinute() bool {
+	for m := it.minute + 1; m < it.minutes; m++ {
+		fn := it.first[m]
+		if fn < 0 {
+			continue
+		}
+		it.first[m] = -1
+		it.minute = m
+		for ; fn >= 0; fn = it.cur[fn].link {
+			it.heap = append(it.heap, uint64(it.cur[fn].off)<<fnBits|uint64(fn))
+		}
+		it.heapify()
+		return true
+	}
+	it.minute = it.minutes
+	return false
 }
 
 // advance moves function fn's cursor to its next arrival; false when the day is over.
@@ -121,30 +166,34 @@ func (it *MinuteArrivals) advance(fn int) bool {
 	if off >= minuteNs {
 		off = minuteNs - 1
 	}
-	c.next = sim.Time(int64(c.minute)*minuteNs + off)
+	c.off = off
 	return true
 }
 
 // Next returns the earliest pending arrival.
 func (it *MinuteArrivals) Next() (Arrival, bool) {
-	if len(it.heap) == 0 {
+	if len(it.heap) == 0 && !it.nextMinute() {
 		return Arrival{}, false
 	}
 	top := it.heap[0]
-	fn := int(top.fn)
-	a := Arrival{At: top.at, Func: top.fn}
+	fn := int(top & fnMask)
+	a := Arrival{At: sim.Time(int64(it.minute)*minuteNs + int64(top>>fnBits)), Func: int32(fn)}
 	if it.durs != nil {
 		a.Duration = drawDuration(&it.durs[fn], &it.cur[fn].dur)
 	}
 	if it.advance(fn) {
-		it.down(heapEntry{at: it.cur[fn].next, fn: top.fn})
-	} else {
-		last := len(it.heap) - 1
-		x := it.heap[last]
-		it.heap = it.heap[:last]
-		if last > 0 {
-			it.down(x)
+		c := &it.cur[fn]
+		if int(c.minute) == it.minute {
+			it.down(uint64(c.off)<<fnBits | uint64(fn))
+			return a, true
 		}
+		it.wait(fn)
+	}
+	last := len(it.heap) - 1
+	x := it.heap[last]
+	it.heap = it.heap[:last]
+	if last > 0 {
+		it.down(x)
 	}
 	return a, true
 }
@@ -181,12 +230,8 @@ func drawDuration(d *sim.Dist, src *rand.PCG) time.Duration {
 // Err is always nil: the table was validated when read.
 func (it *MinuteArrivals) Err() error { return nil }
 
-func (a heapEntry) before(b heapEntry) bool {
-	return a.at < b.at || (a.at == b.at && a.fn < b.fn)
-}
-
 // down puts x at the root, whose entry has been taken, and sifts it down to its place.
-func (it *MinuteArrivals) down(x heapEntry) {
+func (it *MinuteArrivals) down(x uint64) {
 	h := it.heap
 	n := len(h)
 	i := 0
@@ -196,10 +241,10 @@ func (it *MinuteArrivals) down(x heapEntry) {
 			break
 		}
 		m := l
-		if r := l + 1; r < n && h[r].before(h[l]) {
+		if r := l + 1; r < n && h[r] < h[l] {
 			m = r
 		}
-		if !h[m].before(x) {
+		if h[m] >= x {
 			break
 		}
 		h[i] = h[m]
@@ -221,10 +266,10 @@ func (it *MinuteArrivals) heapify() {
 				break
 			}
 			m := l
-			if r := l + 1; r < n && h[r].before(h[l]) {
+			if r := l + 1; r < n && h[r] < h[l] {
 				m = r
 			}
-			if !h[m].before(x) {
+			if h[m] >= x {
 				break
 			}
 			h[i] = h[m]
