@@ -267,7 +267,8 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 		cs := fastDur(&m.p.ColdStart, rt.drawR, &rt.draws)
 		req.ColdStart = time.Duration(float64(cs) * math.Sqrt(1024/float64(meta.mem)))
 	}
-	out := f.pool.Invoke(now, m.accts[f.acct].dp, req, &rt.draws)
+	var out dataplane.Outcome
+	f.pool.InvokeTo(&out, now, m.accts[f.acct].dp, req, &rt.draws)
 	if out.Throttle != dataplane.NotThrottled {
 		m.counters.Throttled++
 		acc.acc.Add(&out)

@@ -144,27 +144,37 @@ func (p *Pool) HasIdle(now sim.Time) bool {
 // not depend on the order of same-instant events. Failing that, a new environment
 // cold-starts.
 func (p *Pool) Invoke(now sim.Time, acct *Account, req Request, src rand.Source) Outcome {
+	var o Outcome
+	p.InvokeTo(&o, now, acct, req, src)
+	return o
+}
+
+// InvokeTo is Invoke writing the outcome to *o (every field of it), which saves copying
+// the outcome out on the caller's path of every invocation.
+func (p *Pool) InvokeTo(o *Outcome, now sim.Time, acct *Account, req Request, src rand.Source) {
 	if req.Compute < 0 || req.ColdStart < 0 || req.ENICreate < 0 {
 		// Draws come from validated, non-negative distributions: a negative one is a bug in
 		// the caller, and would make the completion land in the past.
 		panic(fmt.Sprintf("dataplane: Invoke at %v: negative duration in %+v", now, req))
 	}
+	*o = Outcome{}
 	if acct != nil {
 		if t := acct.admit(now); t != NotThrottled {
-			return Outcome{Throttle: t}
+			o.Throttle = t
+			return
 		}
 	}
 	cold := !p.HasIdle(now)
 	if cold && p.cfg.ScaleBurst > 0 {
 		if !p.scale.has(now, int64(p.cfg.ScaleBurst), p.cfg.ScaleWindow) {
-			return Outcome{Throttle: ThrottledScaling}
+			o.Throttle = ThrottledScaling
+			return
 		}
 		p.scale.take(p.cfg.ScaleWindow)
 	}
 	if acct != nil {
 		acct.start()
 	}
-	var o Outcome
 	var e int32
 	if cold {
 		e = p.alloc()
@@ -190,7 +200,11 @@ func (p *Pool) Invoke(now sim.Time, acct *Account, req Request, src rand.Source)
 	}
 	o.Env, o.Gen = EnvID(e), v.gen
 	o.Latency.Compute = req.Compute
-	p.connect(now, e, cold, req.NetFactor, &o, src)
+	if len(p.cfg.Targets) == 0 { // no connections to account for (most functions of a trace)
+		o.End = now.Add(o.Latency.Total())
+		return
+	}
+	p.connect(now, e, cold, req.NetFactor, o, src)
 	o.End = now.Add(o.Latency.Total())
 	if p.cfg.Mode == KeepAlive {
 		base := int(e) * len(p.cfg.Targets)
@@ -198,7 +212,6 @@ func (p *Pool) Invoke(now sim.Time, acct *Account, req Request, src rand.Source)
 			p.lastUse[base+k] = o.End
 		}
 	}
-	return o
 }
 
 // Complete ends the invocation running in env (gen from its Outcome) at now and makes the
