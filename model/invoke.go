@@ -221,7 +221,6 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 	if rt == nil {
 		rt = m.rtFor(fi)
 	}
-	meta := &m.fmeta[fi]
 	cold := !f.pool.HasIdle(now)
 	var req dataplane.Request
 	c := int32(-1) // the combo of a new environment
@@ -265,7 +264,7 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 	}
 	if cold {
 		cs := fastDur(&m.p.ColdStart, rt.drawR, &rt.draws)
-		req.ColdStart = time.Duration(float64(cs) * math.Sqrt(1024/float64(meta.mem)))
+		req.ColdStart = time.Duration(float64(cs) * math.Sqrt(1024/float64(m.fmeta[fi].mem)))
 	}
 	var out dataplane.Outcome
 	f.pool.InvokeTo(&out, now, m.accts[f.acct].dp, req, &rt.draws)
@@ -323,13 +322,13 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 		}
 	}
 	if f.needsNet && f.cur.vpc >= 0 && !f.unreachable {
-		b := meta.natBytes
+		b := m.fmeta[fi].natBytes
 		m.vpcs[f.cur.vpc].natBytes += b
 		m.counters.NATBytes += b
 		acc.natBytes += b
 	}
 	if p := m.cfg.PerInvocation; p > 0 && (p >= 1 || u01(&rt.sampled) < p) {
-		m.obs.Invocation(Invocation{At: now, Account: m.accts[f.acct].id, Function: meta.name,
+		m.obs.Invocation(Invocation{At: now, Account: m.accts[f.acct].id, Function: m.fmeta[fi].name,
 			VPC: m.vpcName(f.cur.vpc), Cold: out.Cold, ColdStart: out.Latency.ColdStart,
 			ConnSetup: out.Latency.ConnSetup, Operation: out.Latency.Operation,
 			Reconnect: out.Conn.Resets > 0})
