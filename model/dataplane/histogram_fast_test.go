@@ -42,8 +42,8 @@ func TestHistIndexMatchesDefinition(t *testing.T) {
 	}
 }
 
-// quantileRef is Quantile scanning every bucket (what it did before it kept the used
-// range).
+// quantileRef is Quantile scanning every bucket (what it did before it kept the groups
+// used).
 func quantileRef(h *Histogram, q float64) time.Duration {
 	if h.n == 0 {
 		return 0
@@ -64,8 +64,8 @@ func quantileRef(h *Histogram, q float64) time.Duration {
 	return 0
 }
 
-// TestQuantileUsedRange: Quantile, which scans only the buckets between the lowest and
-// highest used, agrees with a scan of all buckets, for single histograms, merges (with
+// TestQuantileUsedRange: Quantile, which scans only the bucket groups (octaves) used,
+// agrees with a scan of all buckets, for single histograms, merges (with
 // empty ones too) and values at both ends of the range.
 func TestQuantileUsedRange(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
