@@ -152,7 +152,7 @@ func (p *Pool) Invoke(now sim.Time, acct *Account, req Request, src rand.Source)
 // InvokeTo is Invoke writing the outcome to *o (every field of it), which saves copying
 // the outcome out on the caller's path of every invocation.
 func (p *Pool) InvokeTo(o *Outcome, now sim.Time, acct *Account, req Request, src rand.Source) {
-	if req.Compute < 0 || req.ColdStart < 0 || req.ENICreate < 0 {
+	if req.Compute|req.ColdStart|req.ENICreate < 0 { // one of them is (sign bit set)
 		// Draws come from validated, non-negative distributions: a negative one is a bug in
 		// the caller, and would make the completion land in the past.
 		panic(fmt.Sprintf("dataplane: Invoke at %v: negative duration in %+v", now, req))
@@ -186,8 +186,7 @@ func (p *Pool) InvokeTo(o *Outcome, now sim.Time, acct *Account, req Request, sr
 		}
 		o.Latency.ColdStart = cs + req.ENICreate
 	} else {
-		e = p.idleHead
-		p.unlinkIdle(e)
+		e = p.popIdle()
 	}
 	v := &p.envs[e]
 	v.state = envBusy
@@ -337,6 +336,20 @@ func (p *Pool) pushIdle(e int32) {
 	}
 	p.idleHead = e
 	p.idle++
+}
+
+// popIdle takes the most recently used idle environment (the list's head) off the list:
+// unlinkIdle for the head, which every warm invocation does.
+func (p *Pool) popIdle() int32 {
+	e := p.idleHead
+	v := &p.envs[e]
+	p.idleHead = v.next
+	if v.next != none {
+		p.envs[v.next].prev = none
+	}
+	v.next = none
+	p.idle--
+	return e
 }
 
 func (p *Pool) unlinkIdle(e int32) {
