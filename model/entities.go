@@ -63,6 +63,9 @@ type fnRuntime struct {
 	// envRedial[env]: the environment's last reconnect was refused, its next invocation
 	// dials again (nat.go's netReconnect).
 	envRedial []bool
+	// dp is the account's data-plane limits (m.accts[f.acct].dp, fixed at build), at hand
+	// for every Invoke and Complete.
+	dp *dataplane.Account
 }
 
 // functionMeta holds a function's names and cold control-plane data.

@@ -30,6 +30,7 @@ func (m *Model) rtFor(fi int32) *fnRuntime {
 		sampled:  *m.seed.Stream("per-invocation", meta.key),
 		conns:    int32(len(meta.dpCfg.Targets)),
 		perInv:   meta.dpCfg.Mode == dataplane.PerInvocation,
+		dp:       m.accts[f.acct].dp,
 	}
 	rt.arrR = rand.New(&rt.arrivals)
 	rt.drawR = rand.New(&rt.draws)
@@ -267,7 +268,7 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 		req.ColdStart = time.Duration(float64(cs) * math.Sqrt(1024/float64(m.fmeta[fi].mem)))
 	}
 	var out dataplane.Outcome
-	f.pool.InvokeTo(&out, now, m.accts[f.acct].dp, req, &rt.draws)
+	f.pool.InvokeTo(&out, now, rt.dp, req, &rt.draws)
 	if out.Throttle != dataplane.NotThrottled {
 		m.counters.Throttled++
 		acc.acc.Add(&out)
@@ -374,8 +375,8 @@ func (m *Model) onComplete(ev sim.Event, s sim.Scheduler) {
 	fi := int32(ev.Obj)
 	f := &m.fns[fi]
 	env, gen := dataplane.UnpackArg(ev.Arg)
-	x, destroyed := f.pool.Complete(ev.At, m.accts[f.acct].dp, env, gen)
 	rt := f.rt
+	x, destroyed := f.pool.Complete(ev.At, rt.dp, env, gen)
 	rt.envBusy[env] = false
 	if rt.perInv {
 		m.dropConns(rt, int(env))
