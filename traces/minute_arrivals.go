@@ -178,23 +178,27 @@ func (it *MinuteArrivals) Next() (Arrival, bool) {
 	top := it.heap[0]
 	fn := int(top & fnMask)
 	a := Arrival{At: sim.Time(int64(it.minute)*minuteNs + int64(top>>fnBits)), Func: int32(fn)}
+	c := &it.cur[fn]
 	if it.durs != nil {
-		a.Duration = drawDuration(&it.durs[fn], &it.cur[fn].dur)
+		a.Duration = drawDuration(&it.durs[fn], &c.dur)
 	}
-	if it.advance(fn) {
-		c := &it.cur[fn]
-		if int(c.minute) == it.minute {
-			it.down(uint64(c.off)<<fnBits | uint64(fn))
+	// The root's replacement: the function's next arrival if it is in this minute (most
+	// calls), else the heap's last entry.
+	var x uint64
+	if it.advance(fn) && int(c.minute) == it.minute {
+		x = uint64(c.off)<<fnBits | uint64(fn)
+	} else {
+		if int(c.minute) != it.minute {
+			it.wait(fn) // advance moved on to a later minute
+		}
+		last := len(it.heap) - 1
+		x = it.heap[last]
+		it.heap = it.heap[:last]
+		if last == 0 {
 			return a, true
 		}
-		it.wait(fn)
 	}
-	last := len(it.heap) - 1
-	x := it.heap[last]
-	it.heap = it.heap[:last]
-	if last > 0 {
-		it.down(x)
-	}
+	it.down(x)
 	return a, true
 }
 
