@@ -5,6 +5,7 @@
 package azureday
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -89,4 +90,30 @@ func BenchmarkAzureDayRun(b *testing.B) {
 	b.ReportMetric(float64(events)/elapsed.Seconds(), "events/s")
 	b.ReportMetric(float64(inv)/elapsed.Seconds(), "invocations/s")
 	b.ReportMetric(e2e.PeakRSSMiB(), "peak-RSS-MiB")
+}
+
+// BenchmarkAzureDaySlice runs the model (observations discarded) over the first 1 or 3
+// simulated hours: the instruction-count method of docs/design/performance.md runs each
+// under cachegrind and takes the difference, which cancels reading the trace.
+func BenchmarkAzureDaySlice(b *testing.B) {
+	needTrace(b)
+	for _, hours := range []int{1, 3} {
+		b.Run(fmt.Sprintf("%dh", hours), func(b *testing.B) {
+			sc, err := scenarios.Builtin("azure-trace")
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := 0; i < b.N; i++ {
+				cfg, err := sc.Model(sc.Sweep()[0])
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, n, err := e2e.Simulate(cfg, sc.Settings().Seed, time.Duration(hours)*time.Hour)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(n), "invocations")
+			}
+		})
+	}
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/enisim/enisim/bench/internal/e2e"
 	"github.com/enisim/enisim/model"
 	"github.com/enisim/enisim/scenarios"
 	"github.com/enisim/enisim/sim"
@@ -102,31 +101,5 @@ func TestAzureDayObservationsUnchanged(t *testing.T) {
 			t.Errorf("first %v of the Azure day: sha256 %s over %d records, %d invocations; recorded %s over %d records, %d invocations",
 				c.until, h, n, inv, c.hash, c.records, c.invocation)
 		}
-	}
-}
-
-// BenchmarkAzureDaySlice runs the model (observations discarded) over the first 1 or 3
-// simulated hours: the instruction-count method of docs/design/performance.md runs each
-// under cachegrind and takes the difference, which cancels reading the trace.
-func BenchmarkAzureDaySlice(b *testing.B) {
-	needTrace(b)
-	for _, hours := range []int{1, 3} {
-		b.Run(fmt.Sprintf("%dh", hours), func(b *testing.B) {
-			sc, err := scenarios.Builtin("azure-trace")
-			if err != nil {
-				b.Fatal(err)
-			}
-			for i := 0; i < b.N; i++ {
-				cfg, err := sc.Model(sc.Sweep()[0])
-				if err != nil {
-					b.Fatal(err)
-				}
-				_, n, err := e2e.Simulate(cfg, sc.Settings().Seed, time.Duration(hours)*time.Hour)
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.ReportMetric(float64(n), "invocations")
-			}
-		})
 	}
 }
