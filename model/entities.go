@@ -64,7 +64,8 @@ type fnRuntime struct {
 	// dials again (nat.go's netReconnect).
 	envRedial []bool
 	// dp is the account's data-plane limits (m.accts[f.acct].dp, fixed at build), at hand
-	// for every Invoke and Complete.
+	// for every Invoke and Complete of $LATEST (set by rtFor; nil in a version's runtime,
+	// whose invocations pass the account themselves).
 	dp *dataplane.Account
 }
 
