@@ -191,42 +191,61 @@ func (m *Model) newAcc(fi int32) *intervalAcc {
 	return a
 }
 
-// invoke handles one invocation of fi at now; dur > 0 overrides the service time.
+// invoke handles one invocation of fi's $LATEST at now; dur > 0 overrides the service time.
 func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Scheduler) {
+	m.invokeOn(fi, nil, nil, now, dur, s) // inlined: $LATEST's path stays one call
+}
+
+// invokeOn runs one invocation of fi at now (dur > 0 overrides the service time): with vr
+// nil, of $LATEST — it checks the function's state and runs on its environments, runtime
+// and current configuration; with vr set, of that published version, which invokeVersion
+// found Active (acc is then the version's record), on the version's own environments,
+// runtime and pinned configuration. One body for both, so that a version's invocations go
+// through exactly what $LATEST's do: a combination for a new environment, the times, the
+// account's and the connection limits, the accounting, the completion.
+func (m *Model) invokeOn(fi int32, vr *versionRT, acc *intervalAcc, now sim.Time, dur time.Duration, s sim.Scheduler) {
 	f := &m.fns[fi]
-	acc := m.accFor(fi)
-	m.counters.Invocations++
-	switch f.state {
-	case StateActive:
-	case StateInactive:
-		m.fail(acc, ErrResourceNotReady)
-		f.lastInvoked = now // an invocation, even a failed one, makes the function busy again
-		if f.op == nil {
-			// (With an update in progress the restore waits for the next invocation after it.)
-			m.startRestore(fi, s)
+	var rt *fnRuntime
+	var pool *dataplane.Pool
+	nc, next, unreachable := &f.cur, &f.nextCombo, f.unreachable
+	if vr == nil {
+		acc = m.accFor(fi)
+		m.counters.Invocations++
+		switch f.state {
+		case StateActive:
+		case StateInactive:
+			m.fail(acc, ErrResourceNotReady)
+			f.lastInvoked = now // an invocation, even a failed one, makes the function busy again
+			if f.op == nil {
+				// (With an update in progress the restore waits for the next invocation after it.)
+				m.startRestore(fi, s)
+			}
+			return
+		case StatePending:
+			m.fail(acc, ErrResourceNotReady)
+			return
+		case StateFailed:
+			m.fail(acc, f.reason.invokeError())
+			return
+		default:
+			m.fail(acc, ErrResourceNotFound)
+			return
 		}
-		return
-	case StatePending:
-		m.fail(acc, ErrResourceNotReady)
-		return
-	case StateFailed:
-		m.fail(acc, f.reason.invokeError())
-		return
-	default:
-		m.fail(acc, ErrResourceNotFound)
-		return
+		f.lastInvoked = now
+		acc.vpc = f.cur.vpc
+		if rt = f.rt; rt == nil {
+			rt = m.rtFor(fi) // makes the pool too
+		}
+		pool = f.pool
+	} else {
+		rt = &vr.rt
+		pool, nc, next, unreachable = vr.pool, &vr.net, &vr.nextCombo, vr.unreachable
 	}
-	f.lastInvoked = now
-	acc.vpc = f.cur.vpc
-	rt := f.rt
-	if rt == nil {
-		rt = m.rtFor(fi)
-	}
-	cold := !f.pool.HasIdle(now)
+	cold := !pool.HasIdle(now)
 	var req dataplane.Request
 	c := int32(-1) // the combo of a new environment
-	if n := uint32(len(f.cur.combos)); cold && n > 0 {
-		c = f.cur.combos[f.nextCombo%n]
+	if n := uint32(len(nc.combos)); cold && n > 0 {
+		c = nc.combos[*next%n]
 		if m.cfg.Legacy {
 			if code := m.legacyENICheck(c); code != ErrNone {
 				m.fail(acc, code)
@@ -236,7 +255,7 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 		} else {
 			if m.combos[c].ready == 0 {
 				// A failed health check took the subnet's last ENI (replace.go).
-				if c = m.usableCombo(f); c < 0 {
+				if c = m.usableCombo(nc, *next); c < 0 {
 					m.fail(acc, ErrEC2Unexpected)
 					return
 				}
@@ -252,7 +271,7 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 		}
 	}
 	switch {
-	case f.unreachable:
+	case unreachable:
 		// No route to the internet or a service it calls: the call hangs until the
 		// function times out, holding its execution environment meanwhile.
 		req.Compute = m.p.InternetTimeout
@@ -265,10 +284,14 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 	}
 	if cold {
 		cs := fastDur(&m.p.ColdStart, rt.drawR, &rt.draws)
-		req.ColdStart = time.Duration(float64(cs) * math.Sqrt(1024/float64(m.fmeta[fi].mem)))
+		mem := m.fmeta[fi].mem
+		if vr != nil {
+			mem = vr.mem
+		}
+		req.ColdStart = time.Duration(float64(cs) * math.Sqrt(1024/float64(mem)))
 	}
 	var out dataplane.Outcome
-	f.pool.InvokeTo(&out, now, rt.dp, req, &rt.draws)
+	pool.InvokeTo(&out, now, rt.dp, req, &rt.draws)
 	if out.Throttle != dataplane.NotThrottled {
 		m.counters.Throttled++
 		acc.acc.Add(&out)
@@ -278,14 +301,14 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 		m.applySpikes(&out, now)
 	}
 	acc.acc.Add(&out)
-	if f.unreachable {
+	if unreachable {
 		m.counters.NoInternet++
 		m.fail(acc, ErrTimeout)
 	}
 	env := int(out.Env)
 	if out.Cold {
 		m.counters.ColdStarts++
-		f.nextCombo++
+		*next++
 		for len(rt.envCombo) <= env {
 			rt.envCombo = append(rt.envCombo, -1)
 			rt.envConns = append(rt.envConns, 0)
@@ -322,19 +345,26 @@ func (m *Model) invoke(fi int32, now sim.Time, dur time.Duration, s sim.Schedule
 			}
 		}
 	}
-	if f.needsNet && f.cur.vpc >= 0 && !f.unreachable {
+	if f.needsNet && nc.vpc >= 0 && !unreachable {
 		b := m.fmeta[fi].natBytes
-		m.vpcs[f.cur.vpc].natBytes += b
+		m.vpcs[nc.vpc].natBytes += b
 		m.counters.NATBytes += b
 		acc.natBytes += b
 	}
 	if p := m.cfg.PerInvocation; p > 0 && (p >= 1 || u01(&rt.sampled) < p) {
-		m.obs.Invocation(Invocation{At: now, Account: m.accts[f.acct].id, Function: m.fmeta[fi].name,
-			VPC: m.vpcName(f.cur.vpc), Cold: out.Cold, ColdStart: out.Latency.ColdStart,
+		name := m.fmeta[fi].name
+		if vr != nil {
+			name = vr.name
+		}
+		m.obs.Invocation(Invocation{At: now, Account: m.accts[f.acct].id, Function: name,
+			VPC: m.vpcName(nc.vpc), Cold: out.Cold, ColdStart: out.Latency.ColdStart,
 			ConnSetup: out.Latency.ConnSetup, Operation: out.Latency.Operation,
 			Reconnect: out.Conn.Resets > 0})
 	}
 	ev := sim.Event{At: out.End, Kind: evComplete, Obj: uint32(fi), Arg: dataplane.PackArg(out.Env, out.Gen)}
+	if vr != nil {
+		ev.Kind, ev.Obj = evVerComplete, uint32(vr.idx)
+	}
 	if _, err := s.Schedule(ev); err != nil {
 		m.scheduleFailed(ev, err)
 	}

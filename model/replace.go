@@ -220,12 +220,13 @@ func (m *Model) comboLost(c int32, r Reason, s sim.Scheduler) {
 	}
 }
 
-// usableCombo picks, for a cold start of f, the next of its combinations with a ready
-// ENI after the one a failed health check left without (-1: none has one).
-func (m *Model) usableCombo(f *function) int32 {
-	n := uint32(len(f.cur.combos))
+// usableCombo picks, for a cold start on configuration nc whose round-robin position is
+// next, the next of its combinations with a ready ENI after the one a failed health check
+// left without (-1: none has one).
+func (m *Model) usableCombo(nc *netcfg, next uint32) int32 {
+	n := uint32(len(nc.combos))
 	for k := uint32(1); k < n; k++ {
-		if c := f.cur.combos[(f.nextCombo+k)%n]; m.combos[c].ready > 0 {
+		if c := nc.combos[(next+k)%n]; m.combos[c].ready > 0 {
 			return c
 		}
 	}

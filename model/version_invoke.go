@@ -2,11 +2,9 @@ package model
 
 import (
 	"cmp"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/enisim/enisim/model/dataplane"
 	"github.com/enisim/enisim/sim"
@@ -30,8 +28,8 @@ import (
 // model never changes those of a function); the scaling-rate bucket belongs to the
 // dataplane pool, so each version has its own where facts §8 gives the rate per function
 // (a version and $LATEST bursting together can scale faster than one function would).
-// runVersion mirrors invoke (invoke.go) step by step with the version's pool, runtime and
-// configuration; it is kept apart so that $LATEST's hot path stays as it is.
+// runVersion runs a version's invocation through invoke's own body (invokeOn, invoke.go)
+// with the version's pool, runtime and configuration.
 
 // versionRT is the data plane of one published version, made on its first invocation.
 type versionRT struct {
@@ -68,6 +66,7 @@ func (m *Model) versionRTFor(fi int32, vi int) *versionRT {
 		sampled: *m.seed.Stream("per-invocation-version", key),
 		conns:   int32(len(meta.dpCfg.Targets)),
 		perInv:  meta.dpCfg.Mode == dataplane.PerInvocation,
+		dp:      m.accts[m.fns[fi].acct].dp,
 	}
 	vr.rt.drawR = rand.New(&vr.rt.draws)
 	m.vrts = append(m.vrts, vr)
@@ -115,133 +114,10 @@ func (m *Model) emitVersionIntervals(now sim.Time) {
 	m.vactive = m.vactive[:0]
 }
 
-// runVersion runs one invocation of an Active version in its own environments (invoke's
-// data-plane part, with the version's pool, runtime and configuration).
+// runVersion runs one invocation of an Active version in its own environments, with
+// its pool, runtime and pinned configuration.
 func (m *Model) runVersion(vr *versionRT, acc *intervalAcc, now sim.Time, s sim.Scheduler) {
-	fi := vr.fi
-	f := &m.fns[fi]
-	meta := &m.fmeta[fi]
-	rt := &vr.rt
-	cold := !vr.pool.HasIdle(now)
-	var req dataplane.Request
-	c := int32(-1) // the combo of a new environment
-	if n := uint32(len(vr.net.combos)); cold && n > 0 {
-		c = vr.net.combos[vr.nextCombo%n]
-		if m.cfg.Legacy {
-			if code := m.legacyENICheck(c); code != ErrNone {
-				m.fail(acc, code)
-				return
-			}
-			req.ENICreate = sampleDur(&m.p.LegacyENICreate, &rt.draws)
-		} else {
-			if m.combos[c].ready == 0 {
-				// A failed health check took the subnet's last ENI (replace.go).
-				if c = m.versionUsableCombo(vr); c < 0 {
-					m.fail(acc, ErrEC2Unexpected)
-					return
-				}
-			}
-			if !rt.perInv && rt.conns > 0 && !m.connRoom(c, rt.conns, s) {
-				m.fail(acc, ErrConnectionTimeout)
-				return
-			}
-			if m.net != nil && !rt.perInv && rt.conns > 0 && !m.netAdmit(fi, c, rt.conns, now) {
-				m.fail(acc, ErrConnectionTimeout)
-				return
-			}
-		}
-	}
-	switch {
-	case vr.unreachable:
-		req.Compute = m.p.InternetTimeout
-	case f.wl != nil:
-		req.Compute = fastDur(&f.wl.service, rt.drawR, &rt.draws)
-	default:
-		req.Compute = fastDur(&m.defaultService, rt.drawR, &rt.draws)
-	}
-	if cold {
-		cs := fastDur(&m.p.ColdStart, rt.drawR, &rt.draws)
-		req.ColdStart = time.Duration(float64(cs) * math.Sqrt(1024/float64(vr.mem)))
-	}
-	out := vr.pool.Invoke(now, m.accts[f.acct].dp, req, &rt.draws)
-	if out.Throttle != dataplane.NotThrottled {
-		m.counters.Throttled++
-		acc.acc.Add(&out)
-		return
-	}
-	if len(m.rttSpikes) > 0 {
-		m.applySpikes(&out, now)
-	}
-	acc.acc.Add(&out)
-	if vr.unreachable {
-		m.counters.NoInternet++
-		m.fail(acc, ErrTimeout)
-	}
-	env := int(out.Env)
-	if out.Cold {
-		m.counters.ColdStarts++
-		vr.nextCombo++
-		for len(rt.envCombo) <= env {
-			rt.envCombo = append(rt.envCombo, -1)
-			rt.envConns = append(rt.envConns, 0)
-			rt.envBusy = append(rt.envBusy, false)
-		}
-		rt.envCombo[env] = c
-		if m.cfg.Legacy && c >= 0 {
-			m.legacyENIAdd(c)
-		} else if c >= 0 && !rt.perInv && rt.conns > 0 {
-			m.combos[c].conns += rt.conns
-			rt.envConns[env] = rt.conns
-			if m.net != nil {
-				m.netOpen(fi, c, rt.conns, rt, env, now)
-			}
-		}
-	}
-	rt.envBusy[env] = true
-	if m.net != nil && !m.cfg.Legacy && (out.Conn.Resets > 0 || m.redialDue(rt, env)) && !m.netReconnect(fi, rt, env, now) {
-		m.fail(acc, ErrConnectionTimeout)
-	}
-	if m.net != nil {
-		m.netUsed(rt, env, out.End)
-	}
-	if rt.perInv && rt.conns > 0 && !m.cfg.Legacy {
-		if c := rt.envCombo[env]; c >= 0 {
-			if m.connRoom(c, rt.conns, s) && (m.net == nil || m.netAdmit(fi, c, rt.conns, now)) {
-				m.combos[c].conns += rt.conns
-				rt.envConns[env] = rt.conns
-				if m.net != nil {
-					m.netOpen(fi, c, rt.conns, rt, env, now)
-				}
-			} else {
-				m.fail(acc, ErrConnectionTimeout)
-			}
-		}
-	}
-	if f.needsNet && vr.net.vpc >= 0 && !vr.unreachable {
-		b := meta.natBytes
-		m.vpcs[vr.net.vpc].natBytes += b
-		m.counters.NATBytes += b
-		acc.natBytes += b
-	}
-	if p := m.cfg.PerInvocation; p > 0 && (p >= 1 || u01(&rt.sampled) < p) {
-		m.obs.Invocation(Invocation{At: now, Account: m.accts[f.acct].id, Function: vr.name,
-			VPC: m.vpcName(vr.net.vpc), Cold: out.Cold, ColdStart: out.Latency.ColdStart,
-			ConnSetup: out.Latency.ConnSetup, Operation: out.Latency.Operation,
-			Reconnect: out.Conn.Resets > 0})
-	}
-	m.must(s, sim.Event{At: out.End, Kind: evVerComplete, Obj: uint32(vr.idx), Arg: dataplane.PackArg(out.Env, out.Gen)})
-}
-
-// versionUsableCombo is usableCombo for a version's configuration: the next of its
-// combinations with a ready ENI, -1 when none has one.
-func (m *Model) versionUsableCombo(vr *versionRT) int32 {
-	n := uint32(len(vr.net.combos))
-	for k := uint32(1); k < n; k++ {
-		if c := vr.net.combos[(vr.nextCombo+k)%n]; m.combos[c].ready > 0 {
-			return c
-		}
-	}
-	return -1
+	m.invokeOn(vr.fi, vr, acc, now, 0, s)
 }
 
 func (m *Model) onVersionComplete(ev sim.Event, s sim.Scheduler) {
