@@ -16,7 +16,17 @@ const chunkLen = 32
 type chunkList struct {
 	first, last int32 // chunk indices, 0 when empty
 	end         int32 // number of positions used in the last chunk
-	n           int   // entries in the list
+}
+
+// chunks counts the chunks of l (for checks and tests; the hot paths need only whether
+// l has more than one: a chunk is added only when the last one is full, so first !=
+// last means more than chunkLen entries).
+func (p *chunkPool) chunkCount(l *chunkList) int {
+	n := 0
+	for c := l.first; c != 0; c = p.next[c] {
+		n++
+	}
+	return n
 }
 
 // chunkPool owns every chunk. Chunks are addressed by index, so growing the pool may
@@ -76,7 +86,7 @@ func (l *chunkList) used(c int32) int32 {
 
 // filter keeps, in order, the entries for which keep is true, and frees emptied chunks.
 func (p *chunkPool) filter(l *chunkList, keep func(entry) bool) {
-	if l.n == 0 {
+	if l.first == 0 {
 		return
 	}
 	wc, wi := l.first, int32(0)
@@ -102,7 +112,7 @@ func (p *chunkPool) filter(l *chunkList, keep func(entry) bool) {
 	}
 	p.releaseFrom(p.next[wc])
 	p.next[wc] = 0
-	l.last, l.end, l.n = wc, wi, n
+	l.last, l.end = wc, wi
 }
 
 // appendTo appends the entries of l, in order, to dst.

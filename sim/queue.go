@@ -224,7 +224,7 @@ func (q *Queue) front() bool {
 	for {
 		if len(q.near) > 0 {
 			s := q.top().slot()
-			if q.isPending(s) {
+			if q.dead == 0 || q.isPending(s) {
 				return true
 			}
 			q.removeNext()
@@ -278,7 +278,7 @@ func (q *Queue) compact() {
 	}
 	for i := range q.buckets {
 		q.pool.filter(&q.buckets[i], keep)
-		if q.buckets[i].n == 0 {
+		if q.buckets[i].first == 0 {
 			q.clearMask(i)
 		}
 	}

@@ -61,8 +61,8 @@ func (q *Queue) checkInvariants() error {
 	for b := range q.buckets {
 		l := &q.buckets[b]
 		nonEmpty := q.mask[b/64]&(1<<(b%64)) != 0
-		if nonEmpty != (l.n > 0) {
-			return fmt.Errorf("bucket %d: mask bit %v but %d entries", b, nonEmpty, l.n)
+		if nonEmpty != (l.first != 0) {
+			return fmt.Errorf("bucket %d: mask bit %v but first chunk %d", b, nonEmpty, l.first)
 		}
 		lo, hi := q.bucketRange(b)
 		n := 0
@@ -84,8 +84,8 @@ func (q *Queue) checkInvariants() error {
 				n++
 			}
 		}
-		if n != l.n {
-			return fmt.Errorf("bucket %d: counts %d entries, holds %d", b, l.n, n)
+		if l.first != 0 && (n == 0 || (l.first != l.last) != (n > chunkLen)) {
+			return fmt.Errorf("bucket %d: %d entries in %d chunks", b, n, q.pool.chunkCount(l))
 		}
 	}
 	if entries != q.live+q.dead || dead != q.dead {

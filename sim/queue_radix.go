@@ -16,12 +16,13 @@ const (
 	numBuckets = 1 + (64/digitBits)<<digitBits
 )
 
-// splitAbove is the most entries a bucket may hold to be moved into near whole; a larger
-// one is split first. It trades near's size (a sorted array, see queue_heap.go) against
-// the number of times an entry moves between buckets. On the Azure day 32 and 128 were
-// within 3 % of each other with radix 16, and 16, 32 and 64 equal with radix 256, where
-// buckets that large hardly occur (engine-queue.md).
-const splitAbove = 32
+// A bucket is moved into near whole if it fits in one chunk (chunkLen = 32 entries);
+// a larger one is split first. That trades near's size (a sorted array, see
+// queue_heap.go) against the number of times an entry moves between buckets. On the Azure
+// day thresholds of 32 and 128 were within 3 % of each other with radix 16, and 16, 32 and
+// 64 equal with radix 256, where buckets that large hardly occur (engine-queue.md). Tying
+// it to the chunk length lets the test be first != last, with no count kept per bucket.
+const splitAbove = chunkLen
 
 func (q *Queue) bucketOf(at Time) int {
 	x := uint64(at)
@@ -46,18 +47,21 @@ func (q *Queue) bucketRange(b int) (lo, hi uint64) {
 	return lo, lo + 1<<shift
 }
 
-// insert files x in its bucket; x.at must be >= last.
+// insert files x in its bucket; x.at must be >= last. A bucket becomes non-empty only
+// through the extend branch (an empty list has no last chunk), so that is the only place
+// the bitmaps are written: the common append is a store and an increment.
 func (q *Queue) insert(x entry) {
 	b := q.bucketOf(x.at)
 	l := &q.buckets[b]
-	if l.last == 0 || l.end == chunkLen {
+	if l.end == chunkLen || l.last == 0 {
+		if l.last == 0 {
+			q.mask[b/64] |= 1 << (b % 64)
+			q.summary |= 1 << (b / 64)
+		}
 		q.pool.extend(l)
 	}
-	q.pool.chunks[l.last][l.end] = x // chunkPool.push, written out: this is the hot path
+	q.pool.chunks[l.last][l.end&(chunkLen-1)] = x // chunkPool.push, written out: this is the hot path
 	l.end++
-	l.n++
-	q.mask[b/64] |= 1 << (b % 64)
-	q.summary |= 1 << (b / 64)
 }
 
 func (q *Queue) clearMask(b int) {
@@ -100,7 +104,7 @@ func (q *Queue) refill() bool {
 		q.buckets[b] = chunkList{}
 		q.clearMask(b)
 		lo, hi := q.bucketRange(b)
-		split := b > 1<<digitBits && l.n > splitAbove
+		split := b > 1<<digitBits && l.first != l.last // more than splitAbove entries
 		if split {
 			q.last = lo
 			q.horizon = max(q.horizon, lo)
@@ -109,7 +113,7 @@ func (q *Queue) refill() bool {
 		// it is still in cache. Cancelled entries are dropped rather than carried on.
 		for c := l.first; c != 0; {
 			for _, e := range p.chunks[c][:l.used(c)] {
-				if s := e.slot(); !q.isPending(s) {
+				if s := e.slot(); q.dead != 0 && !q.isPending(s) {
 					q.dropDead(s)
 					continue
 				}

@@ -92,8 +92,9 @@ func Run(q *Queue, h Handler, b Bounds, poll func(Stats) bool) (Stats, error) {
 			st.Reason = StopMaxEvents
 			break
 		}
-		// front's work, minus the call, when near's top is live (nearly always).
-		if len(q.near) == 0 || !q.isPending(q.top().slot()) {
+		// front's work, minus the call, when near's top is live (nearly always; always
+		// while nothing cancelled is queued, when the pending bit need not be read).
+		if len(q.near) == 0 || (q.dead != 0 && !q.isPending(q.top().slot())) {
 			if !q.front() {
 				st.Reason = StopDrained
 				break
