@@ -57,22 +57,27 @@ type Scheduler interface {
 //   - Buckets are lists of 1 KiB chunks from a shared pool (see chunks.go), so memory
 //     follows the number of queued entries and a steady run allocates nothing.
 //   - Entries are 32 bytes: the event itself plus key = seq<<32 | slot. Each entry owns a
-//     slot while queued. A slot has one bit in a pending bitset (1 bit per slot, so it
-//     stays in cache) and a ticket, written at Schedule and carried in the Handle, that
-//     tells a Handle for the slot's current event from one for an earlier event.
-//     Taking an event reads only the bitset; scheduling only writes the ticket; neither
-//     reads scattered memory, which at 10^5-10^6 pending events is what costs most.
-//   - Cancellation is lazy: Cancel clears the pending bit; the dead entry stays queued
-//     and is dropped when it comes up as the minimum or moves between structures, and
-//     only then is its slot reused. Moving entries never touches the slot table. When
-//     dead entries outnumber live ones, everything is filtered in O(n), so memory stays
-//     within about twice the live count and a Cancel costs O(1) amortised.
+//     slot while queued. A slot's word in tickets holds, while it is owned, a 31-bit
+//     ticket, written at Schedule and carried in the Handle, that tells a Handle for the
+//     slot's current event from one for an earlier event; while it is free, the link to
+//     the next free slot with the top bit set (the free list is threaded through tickets).
+//     So scheduling takes a slot with one load and one store, taking an event frees it
+//     with two stores, and a Handle for an event that ran or was cancelled and dropped
+//     finds a link, not its ticket. Nothing else is written per event.
+//   - Cancellation is lazy: Cancel sets the slot's bit in a cancelled bitset (1 bit per
+//     slot, so it stays in cache); the dead entry stays queued and is dropped when it
+//     comes up as the minimum or moves between structures, and only then is its bit
+//     cleared and its slot freed. The bitset is read only while dead entries are queued
+//     (dead > 0): a run that never cancels never touches it. When dead entries outnumber
+//     live ones, everything is filtered in O(n), so memory stays within about twice the
+//     live count and a Cancel costs O(1) amortised.
 //
 // Invariants: near is sorted by (At, seq) in descending order (at most nearSortedMax
 // entries) or, if nearHeap, a 4-ary heap, and its entries are before horizon; bucket
 // entries are at or after horizon, at or after last, and in the bucket bucketOf gives;
 // last <= horizon; every entry's At is >= now; every entry's slot is taken (not on the
-// free list), and its pending bit says whether it is live; live+dead equals the number
+// free list), and its cancelled bit says whether it is dead; the free list, threaded
+// through tickets with freeBit set, holds every other slot; live+dead equals the number
 // of entries; the seqs of all entries are distinct and below nextSeq; bit b of mask is
 // set iff bucket b is non-empty, and bit w of summary iff mask[w] != 0.
 type Queue struct {
@@ -86,14 +91,14 @@ type Queue struct {
 	summary uint64                         // bit w set iff mask[w] != 0
 	last    uint64                         // the time bucket indices are relative to
 
-	pending []uint64 // bit s set iff slot s holds a live (scheduled, not cancelled) event
-	tickets []uint32 // tickets[s] is the ticket of the event last scheduled in slot s
-	free    []uint32 // free slot indices, used last in, first out
-	nextSeq uint64   // seq of the next scheduled event; renumbered before it reaches 1<<32
-	ticket  uint32   // ticket of the next scheduled event (counts Schedule calls)
-	live    int      // pending (not cancelled) entries
-	dead    int      // cancelled entries not yet dropped
-	now     Time
+	cancelled []uint64 // bit s set iff slot s holds a cancelled entry still queued
+	tickets   []uint32 // owned slot: its event's ticket; free slot: freeBit | link
+	freeHead  uint32   // 1 + the first free slot (used last in, first out), 0 if none
+	nextSeq   uint64   // seq of the next scheduled event; renumbered before it reaches 1<<32
+	ticket    uint32   // counts Schedule calls; its low 31 bits are the next ticket
+	live      int      // pending (not cancelled) entries
+	dead      int      // cancelled entries not yet dropped
+	now       Time
 }
 
 // entry is one queued event. key = seq<<32 | slot, so comparing keys compares seq (seqs
@@ -117,8 +122,13 @@ func less(a, b entry) bool {
 // entries, which is rare: once per four billion Schedule calls.
 const seqLimit = 1 << 32
 
-// maxSlots bounds the slot table so a slot index fits in 32 bits.
-const maxSlots = 1<<32 - 1
+// maxSlots bounds the slot table so that 1 + a slot index fits in a free link (31 bits).
+const maxSlots = 1<<31 - 1
+
+// freeBit marks a tickets word as a free-list link (freeBit | 1 + the next free slot, or
+// freeBit alone at the end). Tickets are the low 31 bits of the Schedule count, so they
+// never have it; a Handle's ticket repeats for the same slot only after 2^31 Schedules.
+const freeBit = 1 << 31
 
 // compactMin is the fewest dead entries worth a compaction pass.
 const compactMin = 64
@@ -129,10 +139,9 @@ func NewQueue(capacity int) *Queue {
 		capacity = 0
 	}
 	return &Queue{
-		near:    make([]entry, 0, min(capacity, 2*nearSortedMax)),
-		pending: make([]uint64, 0, (capacity+63)/64),
-		tickets: make([]uint32, 0, capacity),
-		free:    make([]uint32, 0, capacity),
+		near:      make([]entry, 0, min(capacity, 2*nearSortedMax)),
+		cancelled: make([]uint64, 0, (capacity+63)/64),
+		tickets:   make([]uint32, 0, capacity),
 	}
 }
 
@@ -148,23 +157,22 @@ func (q *Queue) Schedule(e Event) (Handle, error) {
 		return 0, fmt.Errorf("%w: at %v, now %v", ErrPast, e.At, q.now)
 	}
 	var s uint32
-	if n := len(q.free); n > 0 {
-		s = q.free[n-1]
-		q.free = q.free[:n-1]
+	if f := q.freeHead; f != 0 {
+		s = f - 1
+		q.freeHead = q.tickets[s] &^ freeBit
 	} else {
 		if len(q.tickets) >= maxSlots {
 			return 0, fmt.Errorf("%w: queue: more than %d pending events", ErrBadConfig, maxSlots)
 		}
 		s = uint32(len(q.tickets))
 		q.tickets = append(q.tickets, 0)
-		if int(s)/64 == len(q.pending) {
-			q.pending = append(q.pending, 0)
+		if int(s)/64 == len(q.cancelled) {
+			q.cancelled = append(q.cancelled, 0)
 		}
 	}
-	t := q.ticket
+	t := q.ticket &^ freeBit
 	q.ticket++
 	q.tickets[s] = t
-	q.pending[s/64] |= 1 << (s % 64)
 	if q.nextSeq >= seqLimit {
 		q.renumber()
 	}
@@ -187,10 +195,12 @@ func (q *Queue) Cancel(h Handle) bool {
 	}
 	v := uint64(h) - 1
 	s, t := uint32(v), uint32(v>>32)
-	if int(s) >= len(q.tickets) || q.tickets[s] != t || !q.isPending(s) {
+	// A ticket with freeBit set was never issued (it would match a free link); a
+	// matching ticket means the slot still holds this event, pending or cancelled.
+	if t&freeBit != 0 || int(s) >= len(q.tickets) || q.tickets[s] != t || !q.isPending(s) {
 		return false
 	}
-	q.pending[s/64] &^= 1 << (s % 64)
+	q.cancelled[s/64] |= 1 << (s % 64)
 	q.live--
 	q.dead++
 	if q.dead >= compactMin && q.dead > q.live {
@@ -215,7 +225,8 @@ func (q *Queue) Peek() (Event, bool) {
 	return q.top().event(), true
 }
 
-func (q *Queue) isPending(s uint32) bool { return q.pending[s/64]&(1<<(s%64)) != 0 }
+// isPending reports whether the entry owning slot s is live (not cancelled).
+func (q *Queue) isPending(s uint32) bool { return q.cancelled[s/64]&(1<<(s%64)) == 0 }
 
 // front makes near's top the earliest live entry, dropping dead ones it meets and
 // refilling near from the buckets, and reports whether there is one. It never moves
@@ -238,6 +249,7 @@ func (q *Queue) front() bool {
 }
 
 func (q *Queue) dropDead(s uint32) {
+	q.cancelled[s/64] &^= 1 << (s % 64)
 	q.release(s)
 	q.dead--
 }
@@ -252,21 +264,24 @@ func (q *Queue) pop() Event {
 		top = q.near[0]
 		q.removeTop()
 	}
-	s := top.slot()
-	q.pending[s/64] &^= 1 << (s % 64)
-	q.free = append(q.free, s)
+	q.release(top.slot())
 	q.live--
 	q.now = top.at
 	return top.event()
 }
 
-// release frees the slot of a dead entry that has left the queue.
-func (q *Queue) release(s uint32) { q.free = append(q.free, s) }
+// release frees the slot of an entry that has left the queue (taken, or dead and
+// dropped): the slot's word becomes a link, so its old Handle no longer matches.
+func (q *Queue) release(s uint32) {
+	q.tickets[s] = freeBit | q.freeHead
+	q.freeHead = s + 1
+}
 
 // compact drops every cancelled entry.
 func (q *Queue) compact() {
 	keep := func(e entry) bool {
 		if s := e.slot(); !q.isPending(s) {
+			q.cancelled[s/64] &^= 1 << (s % 64)
 			q.release(s)
 			return false
 		}

@@ -91,13 +91,30 @@ func (q *Queue) checkInvariants() error {
 	if entries != q.live+q.dead || dead != q.dead {
 		return fmt.Errorf("live %d + dead %d, but %d entries of which %d dead", q.live, q.dead, entries, dead)
 	}
-	for _, s := range q.free {
+	free := 0
+	for f := q.freeHead; f != 0; f = q.tickets[f-1] &^ freeBit {
+		s := f - 1
+		if int(s) >= len(q.tickets) || free > len(q.tickets) {
+			return fmt.Errorf("free list runs out of the slot table or loops at slot %d", s)
+		}
 		if slots[s] {
 			return fmt.Errorf("slot %d is free but owned by an entry", s)
 		}
+		if q.tickets[s]&freeBit == 0 {
+			return fmt.Errorf("free slot %d holds ticket %d, not a link", s, q.tickets[s])
+		}
+		if !q.isPending(s) {
+			return fmt.Errorf("free slot %d has its cancelled bit set", s)
+		}
+		free++
 	}
-	if len(q.free)+len(slots) != len(q.tickets) {
-		return fmt.Errorf("%d free + %d owned slots, %d in all", len(q.free), len(slots), len(q.tickets))
+	for s := range slots {
+		if q.tickets[s]&freeBit != 0 {
+			return fmt.Errorf("owned slot %d holds a free link", s)
+		}
+	}
+	if free+len(slots) != len(q.tickets) {
+		return fmt.Errorf("%d free + %d owned slots, %d in all", free, len(slots), len(q.tickets))
 	}
 	if len(q.pool.chunks) > 0 && usedChunks+len(q.pool.free) != len(q.pool.chunks)-1 {
 		return fmt.Errorf("%d used + %d free chunks, %d in the pool", usedChunks, len(q.pool.free), len(q.pool.chunks)-1)
