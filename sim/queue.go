@@ -151,24 +151,21 @@ func (q *Queue) Now() Time { return q.now }
 // Len is the number of pending events (cancelled ones are not counted).
 func (q *Queue) Len() int { return q.live }
 
-// Schedule adds e to the queue.
+// Schedule adds e to the queue. Its common path (a free slot, no renumbering) makes no
+// call but the final push or insert; the rare paths are calls, so that the compiler
+// does not spill registers or build error values on the common one.
 func (q *Queue) Schedule(e Event) (Handle, error) {
 	if e.At < q.now {
-		return 0, fmt.Errorf("%w: at %v, now %v", ErrPast, e.At, q.now)
+		return 0, q.errPast(e.At)
 	}
-	var s uint32
-	if f := q.freeHead; f != 0 {
-		s = f - 1
-		q.freeHead = q.tickets[s] &^ freeBit
+	s := q.freeHead - 1
+	if q.freeHead == 0 {
+		var err error
+		if s, err = q.newSlot(); err != nil {
+			return 0, err
+		}
 	} else {
-		if len(q.tickets) >= maxSlots {
-			return 0, fmt.Errorf("%w: queue: more than %d pending events", ErrBadConfig, maxSlots)
-		}
-		s = uint32(len(q.tickets))
-		q.tickets = append(q.tickets, 0)
-		if int(s)/64 == len(q.cancelled) {
-			q.cancelled = append(q.cancelled, 0)
-		}
+		q.freeHead = q.tickets[s] &^ freeBit
 	}
 	t := q.ticket &^ freeBit
 	q.ticket++
@@ -177,14 +174,34 @@ func (q *Queue) Schedule(e Event) (Handle, error) {
 		q.renumber()
 	}
 	x := entry{at: e.At, key: q.nextSeq<<32 | uint64(s), kind: e.Kind, obj: e.Obj, arg: e.Arg}
+	q.nextSeq++
+	q.live++
 	if uint64(e.At) < q.horizon {
 		q.push(x)
 	} else {
 		q.insert(x)
 	}
-	q.nextSeq++
-	q.live++
 	return Handle(uint64(t)<<32 | uint64(s) + 1), nil
+}
+
+//go:noinline
+func (q *Queue) errPast(at Time) error {
+	return fmt.Errorf("%w: at %v, now %v", ErrPast, at, q.now)
+}
+
+// newSlot adds a slot to the table, for a Schedule that finds none free.
+//
+//go:noinline
+func (q *Queue) newSlot() (uint32, error) {
+	if len(q.tickets) >= maxSlots {
+		return 0, fmt.Errorf("%w: queue: more than %d pending events", ErrBadConfig, maxSlots)
+	}
+	s := uint32(len(q.tickets))
+	q.tickets = append(q.tickets, 0)
+	if int(s)/64 == len(q.cancelled) {
+		q.cancelled = append(q.cancelled, 0)
+	}
+	return s, nil
 }
 
 // Cancel removes the event named by h if it is still pending. It is O(1) amortised: the

@@ -109,6 +109,15 @@ func (q *Queue) refill() bool {
 			q.last = lo
 			q.horizon = max(q.horizon, lo)
 		}
+		if !split && l.first == l.last && q.dead == 0 {
+			// The common case, written out: one chunk, nothing cancelled, so every
+			// entry goes into near (empty, with room for a chunk) by insertion sort.
+			q.near = sortInto(q.near[:0], p.chunks[l.first][:l.end])
+			q.nearHeap = false
+			p.release(l.first)
+			q.horizon = hi
+			return true
+		}
 		// Each chunk is released once read, so the inserts may reuse it at once, while
 		// it is still in cache. Cancelled entries are dropped rather than carried on.
 		for c := l.first; c != 0; {
@@ -135,4 +144,20 @@ func (q *Queue) refill() bool {
 			}
 		}
 	}
+}
+
+// sortInto copies src into dst (empty) in descending (At, seq) order, near's sorted-array
+// order, by insertion sort: src is at most a chunk, and usually a handful of entries.
+func sortInto(dst, src []entry) []entry {
+	h := append(dst, src...)
+	for i := 1; i < len(h); i++ {
+		x := h[i]
+		j := i
+		for j > 0 && less(h[j-1], x) {
+			h[j] = h[j-1]
+			j--
+		}
+		h[j] = x
+	}
+	return h
 }

@@ -87,34 +87,57 @@ func Run(q *Queue, h Handler, b Bounds, poll func(Stats) bool) (Stats, error) {
 		max = ^uint64(0)
 	}
 	next := uint64(PollEvery)
+	// One comparison per event stands for both the MaxEvents bound and the poll: limit is
+	// the nearer of the two, and which one was reached is sorted out only then.
+	limit := max
+	if poll != nil {
+		limit = min(max, next)
+	}
 	for {
-		if st.Events >= max {
-			st.Reason = StopMaxEvents
-			break
+		if st.Events >= limit {
+			if poll != nil && st.Events == next {
+				next += PollEvery
+				st.End = q.now
+				if poll(st) {
+					st.Reason = StopInterrupted
+					break
+				}
+			}
+			if st.Events >= max {
+				st.Reason = StopMaxEvents
+				break
+			}
+			limit = min(max, next)
 		}
-		// front's work, minus the call, when near's top is live (nearly always; always
-		// while nothing cancelled is queued, when the pending bit need not be read).
-		if len(q.near) == 0 || (q.dead != 0 && !q.isPending(q.top().slot())) {
+		var ev Event
+		if n := len(q.near) - 1; n >= 0 && !q.nearHeap && q.dead == 0 {
+			// pop and front written out for the common case: near is a sorted array
+			// whose last entry is the next event, live because nothing is cancelled.
+			x := &q.near[n]
+			if x.at > until {
+				st.Reason = StopUntil
+				q.now = until
+				break
+			}
+			q.near = q.near[:n]
+			q.release(x.slot())
+			q.live--
+			q.now = x.at
+			ev = x.event()
+		} else {
 			if !q.front() {
 				st.Reason = StopDrained
 				break
 			}
-		}
-		if q.top().at > until {
-			st.Reason = StopUntil
-			q.now = until
-			break
-		}
-		h.Handle(q.pop(), q)
-		st.Events++
-		if poll != nil && st.Events == next {
-			next += PollEvery
-			st.End = q.now
-			if poll(st) {
-				st.Reason = StopInterrupted
+			if q.top().at > until {
+				st.Reason = StopUntil
+				q.now = until
 				break
 			}
+			ev = q.pop()
 		}
+		h.Handle(ev, q)
+		st.Events++
 	}
 	st.End = q.now
 	return st, nil
