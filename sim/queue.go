@@ -176,12 +176,20 @@ func (q *Queue) Schedule(e Event) (Handle, error) {
 	x := entry{at: e.At, key: q.nextSeq<<32 | uint64(s), kind: e.Kind, obj: e.Obj, arg: e.Arg}
 	q.nextSeq++
 	q.live++
+	h := Handle(uint64(t)<<32 | uint64(s) + 1)
 	if uint64(e.At) < q.horizon {
 		q.push(x)
-	} else {
-		q.insert(x)
+		return h, nil
 	}
-	return Handle(uint64(t)<<32 | uint64(s) + 1), nil
+	// insert's common case written out: an append to the bucket's last chunk.
+	b := q.bucketOf(e.At)
+	if l := &q.buckets[b]; l.last != 0 && l.end < chunkLen {
+		q.pool.chunks[l.last][l.end] = x
+		l.end++
+		return h, nil
+	}
+	q.insert(x)
+	return h, nil
 }
 
 //go:noinline
