@@ -127,7 +127,14 @@ func (q *Queue) refill() bool {
 					continue
 				}
 				if split {
-					q.insert(e)
+					// insert's common case written out, as in Schedule.
+					t := &q.buckets[q.bucketOf(e.at)]
+					if t.last != 0 && t.end < chunkLen {
+						p.chunks[t.last][t.end] = e
+						t.end++
+					} else {
+						q.insert(e)
+					}
 				} else {
 					q.near = append(q.near, e)
 				}
