@@ -151,12 +151,44 @@ func (q *Queue) Now() Time { return q.now }
 // Len is the number of pending events (cancelled ones are not counted).
 func (q *Queue) Len() int { return q.live }
 
-// Schedule adds e to the queue. Its common path (a free slot, no renumbering) makes no
-// call but the final push or insert; the rare paths are calls, so that the compiler
-// does not spill registers or build error values on the common one.
+// Schedule adds e to the queue. Its common path (At not in the past, a free slot, no
+// renumbering due) makes no call but the final push or insert, so the compiler neither
+// spills registers nor builds error values on it; the rest is scheduleSlow.
 func (q *Queue) Schedule(e Event) (Handle, error) {
+	f := q.freeHead
+	if e.At < q.now || f == 0 || q.nextSeq >= seqLimit {
+		return q.scheduleSlow(e)
+	}
+	s := f - 1
+	q.freeHead = q.tickets[s] &^ freeBit
+	t := q.ticket &^ freeBit
+	q.ticket++
+	q.tickets[s] = t
+	x := entry{at: e.At, key: q.nextSeq<<32 | uint64(s), kind: e.Kind, obj: e.Obj, arg: e.Arg}
+	q.nextSeq++
+	q.live++
+	h := Handle(uint64(t)<<32 | uint64(s) + 1)
+	if uint64(e.At) < q.horizon {
+		q.push(x)
+		return h, nil
+	}
+	// insert's common case written out: an append to the bucket's last chunk.
+	if l := &q.buckets[q.bucketOf(e.At)]; l.last != 0 && l.end < chunkLen {
+		q.pool.chunks[l.last][l.end] = x
+		l.end++
+		return h, nil
+	}
+	q.insert(x)
+	return h, nil
+}
+
+// scheduleSlow is Schedule when At is in the past, no slot is free, or the seqs must be
+// renumbered first. It does what Schedule does, with those cases added.
+//
+//go:noinline
+func (q *Queue) scheduleSlow(e Event) (Handle, error) {
 	if e.At < q.now {
-		return 0, q.errPast(e.At)
+		return 0, fmt.Errorf("%w: at %v, now %v", ErrPast, e.At, q.now)
 	}
 	s := q.freeHead - 1
 	if q.freeHead == 0 {
@@ -176,25 +208,12 @@ func (q *Queue) Schedule(e Event) (Handle, error) {
 	x := entry{at: e.At, key: q.nextSeq<<32 | uint64(s), kind: e.Kind, obj: e.Obj, arg: e.Arg}
 	q.nextSeq++
 	q.live++
-	h := Handle(uint64(t)<<32 | uint64(s) + 1)
 	if uint64(e.At) < q.horizon {
 		q.push(x)
-		return h, nil
+	} else {
+		q.insert(x)
 	}
-	// insert's common case written out: an append to the bucket's last chunk.
-	b := q.bucketOf(e.At)
-	if l := &q.buckets[b]; l.last != 0 && l.end < chunkLen {
-		q.pool.chunks[l.last][l.end] = x
-		l.end++
-		return h, nil
-	}
-	q.insert(x)
-	return h, nil
-}
-
-//go:noinline
-func (q *Queue) errPast(at Time) error {
-	return fmt.Errorf("%w: at %v, now %v", ErrPast, at, q.now)
+	return Handle(uint64(t)<<32 | uint64(s) + 1), nil
 }
 
 // newSlot adds a slot to the table, for a Schedule that finds none free.

@@ -1,6 +1,9 @@
 package sim
 
-import "math/bits"
+import (
+	"math/bits"
+	"slices"
+)
 
 // The Queue's radix heap: the entries at or after the horizon, in buckets by their
 // base-256 digits relative to last, and how near is refilled from it.
@@ -112,7 +115,7 @@ func (q *Queue) refill() bool {
 		if !split && l.first == l.last && q.dead == 0 {
 			// The common case, written out: one chunk, nothing cancelled, so every
 			// entry goes into near (empty, with room for a chunk) by insertion sort.
-			q.near = sortInto(q.near[:0], p.chunks[l.first][:l.end])
+			q.near = sortInto(slices.Grow(q.near[:0], chunkLen), p.chunks[l.first][:l.end])
 			q.nearHeap = false
 			p.release(l.first)
 			q.horizon = hi
@@ -154,17 +157,18 @@ func (q *Queue) refill() bool {
 }
 
 // sortInto copies src into dst (empty) in descending (At, seq) order, near's sorted-array
-// order, by insertion sort: src is at most a chunk, and usually a handful of entries.
+// order, by insertion sort straight from src: src is at most a chunk, and usually a
+// handful of entries.
 func sortInto(dst, src []entry) []entry {
-	h := append(dst, src...)
-	for i := 1; i < len(h); i++ {
-		x := h[i]
+	h := dst[:len(src)]
+	for i := range src {
+		x := &src[i]
 		j := i
-		for j > 0 && less(h[j-1], x) {
+		for j > 0 && less(h[j-1], *x) {
 			h[j] = h[j-1]
 			j--
 		}
-		h[j] = x
+		h[j] = *x
 	}
 	return h
 }

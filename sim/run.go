@@ -113,17 +113,18 @@ func Run(q *Queue, h Handler, b Bounds, poll func(Stats) bool) (Stats, error) {
 		if n := len(q.near) - 1; n >= 0 && !q.nearHeap && q.dead == 0 {
 			// pop and front written out for the common case: near is a sorted array
 			// whose last entry is the next event, live because nothing is cancelled.
-			x := &q.near[n]
-			if x.at > until {
+			x := &q.near[n] // fields read one by one: no copy of the whole entry
+			at := x.at
+			if at > until {
 				st.Reason = StopUntil
 				q.now = until
 				break
 			}
+			ev = Event{At: at, Kind: x.kind, Obj: x.obj, Arg: x.arg}
+			q.release(uint32(x.key)) // the slot
 			q.near = q.near[:n]
-			q.release(x.slot())
 			q.live--
-			q.now = x.at
-			ev = x.event()
+			q.now = at
 		} else {
 			if !q.front() {
 				st.Reason = StopDrained
