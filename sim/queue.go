@@ -160,25 +160,28 @@ func (q *Queue) Schedule(e Event) (Handle, error) {
 		return q.scheduleSlow(e)
 	}
 	s := f - 1
-	q.freeHead = q.tickets[s] &^ freeBit
+	tk := q.tickets
+	q.freeHead = tk[s] &^ freeBit
 	t := q.ticket &^ freeBit
 	q.ticket++
-	q.tickets[s] = t
-	x := entry{at: e.At, key: q.nextSeq<<32 | uint64(s), kind: e.Kind, obj: e.Obj, arg: e.Arg}
+	tk[s] = t
+	key := q.nextSeq<<32 | uint64(s)
 	q.nextSeq++
 	q.live++
 	h := Handle(uint64(t)<<32 | uint64(s) + 1)
 	if uint64(e.At) < q.horizon {
-		q.push(x)
+		q.push(entry{at: e.At, key: key, kind: e.Kind, obj: e.Obj, arg: e.Arg})
 		return h, nil
 	}
-	// insert's common case written out: an append to the bucket's last chunk.
-	if l := &q.buckets[q.bucketOf(e.At)]; l.last != 0 && l.end < chunkLen {
-		q.pool.chunks[l.last][l.end] = x
+	// insert's common case written out: an append to the bucket's last chunk, the entry
+	// written in place field by field.
+	if l := &q.buckets[q.bucketOf(e.At)]; l.last != 0 && uint32(l.end) < chunkLen {
+		x := &q.pool.chunks[l.last][uint32(l.end)]
+		x.at, x.key, x.kind, x.obj, x.arg = e.At, key, e.Kind, e.Obj, e.Arg
 		l.end++
 		return h, nil
 	}
-	q.insert(x)
+	q.insert(entry{at: e.At, key: key, kind: e.Kind, obj: e.Obj, arg: e.Arg})
 	return h, nil
 }
 
