@@ -73,9 +73,12 @@ func (q *Queue) push(x entry) {
 			h := append(q.near, x)
 			q.near = h
 			i := len(h) - 1
-			for i > 0 && less(h[i-1], x) {
-				h[i] = h[i-1]
-				i--
+			for ; i > 0; i-- { // as in sortInto: (at, key) as locals, no entry copies
+				y := &h[i-1]
+				if y.at > x.at || y.at == x.at && y.key > x.key {
+					break
+				}
+				h[i] = *y
 			}
 			h[i] = x
 			return

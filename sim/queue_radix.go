@@ -162,13 +162,19 @@ func (q *Queue) refill() bool {
 func sortInto(dst, src []entry) []entry {
 	h := dst[:len(src)]
 	for i := range src {
-		x := &src[i]
+		// (at, key) compared as locals: less on entry values made the compiler copy
+		// the 32-byte entries through the stack. Keys are unique, so !less(y, x) is
+		// y > x.
+		xa, xk := src[i].at, src[i].key
 		j := i
-		for j > 0 && less(h[j-1], *x) {
-			h[j] = h[j-1]
-			j--
+		for ; j > 0; j-- {
+			y := &h[j-1]
+			if y.at > xa || y.at == xa && y.key > xk {
+				break
+			}
+			h[j] = *y
 		}
-		h[j] = *x
+		h[j] = src[i]
 	}
 	return h
 }
