@@ -124,7 +124,11 @@ func (q *Queue) refill() bool {
 		// Each chunk is released once read, so the inserts may reuse it at once, while
 		// it is still in cache. Cancelled entries are dropped rather than carried on.
 		for c := l.first; c != 0; {
-			for _, e := range p.chunks[c][:l.used(c)] {
+			// Entries are read through a pointer: ranging by value copied each one
+			// through the stack. src stays valid if an insert grows the pool.
+			src := p.chunks[c][:l.used(c)]
+			for i := range src {
+				e := &src[i]
 				if s := e.slot(); q.dead != 0 && !q.isPending(s) {
 					q.dropDead(s)
 					continue
@@ -132,14 +136,14 @@ func (q *Queue) refill() bool {
 				if split {
 					// insert's common case written out, as in Schedule.
 					t := &q.buckets[q.bucketOf(e.at)]
-					if t.last != 0 && t.end < chunkLen {
-						p.chunks[t.last][t.end] = e
+					if t.last != 0 && uint32(t.end) < chunkLen {
+						p.chunks[t.last][uint32(t.end)] = *e
 						t.end++
 					} else {
-						q.insert(e)
+						q.insert(*e)
 					}
 				} else {
-					q.near = append(q.near, e)
+					q.near = append(q.near, *e)
 				}
 			}
 			next := p.next[c]
