@@ -50,6 +50,19 @@ func (q *Queue) bucketRange(b int) (lo, hi uint64) {
 	return lo, lo + 1<<shift
 }
 
+// bucketEnd is bucketRange's hi alone, for the common refill. With shift+digitBits = 64
+// the mask's shift yields 0 (Go defines shifts past the width), so above is 0 as in
+// bucketRange.
+func (q *Queue) bucketEnd(b int) uint64 {
+	if b == 0 {
+		return q.last + 1
+	}
+	shift := uint((b - 1) >> digitBits * digitBits)
+	v := uint64((b - 1) & (1<<digitBits - 1))
+	lo := q.last&^(1<<(shift+digitBits)-1) | v<<shift
+	return lo + 1<<shift
+}
+
 // insert files x in its bucket; x.at must be >= last. A bucket becomes non-empty only
 // through the extend branch (an empty list has no last chunk), so that is the only place
 // the bitmaps are written: the common append is a store and an increment.
@@ -106,20 +119,21 @@ func (q *Queue) refill() bool {
 		l := q.buckets[b]
 		q.buckets[b] = chunkList{}
 		q.clearMask(b)
+		if l.first == l.last && q.dead == 0 {
+			// The common case, written out: one chunk (never split), nothing cancelled,
+			// so every entry goes into near (empty, with room for a chunk) by insertion
+			// sort, and only the end of the bucket's range is needed.
+			q.near = sortInto(slices.Grow(q.near[:0], chunkLen), p.chunks[l.first][:l.end])
+			q.nearHeap = false
+			p.release(l.first)
+			q.horizon = q.bucketEnd(b)
+			return true
+		}
 		lo, hi := q.bucketRange(b)
 		split := b > 1<<digitBits && l.first != l.last // more than splitAbove entries
 		if split {
 			q.last = lo
 			q.horizon = max(q.horizon, lo)
-		}
-		if !split && l.first == l.last && q.dead == 0 {
-			// The common case, written out: one chunk, nothing cancelled, so every
-			// entry goes into near (empty, with room for a chunk) by insertion sort.
-			q.near = sortInto(slices.Grow(q.near[:0], chunkLen), p.chunks[l.first][:l.end])
-			q.nearHeap = false
-			p.release(l.first)
-			q.horizon = hi
-			return true
 		}
 		// Each chunk is released once read, so the inserts may reuse it at once, while
 		// it is still in cache. Cancelled entries are dropped rather than carried on.

@@ -45,3 +45,17 @@ func TestCancelRejectsFreeLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestBucketEndMatchesBucketRange checks refill's shortcut against bucketRange for every
+// bucket, with last at 0, at the top of the time range and at values in between.
+func TestBucketEndMatchesBucketRange(t *testing.T) {
+	q := NewQueue(0)
+	for _, last := range []uint64{0, 1, 255, 256, 0x0123456789abcdef, 1<<63 - 1, 1 << 62} {
+		q.last = last
+		for b := range numBuckets {
+			if _, hi := q.bucketRange(b); q.bucketEnd(b) != hi {
+				t.Fatalf("last %#x bucket %d: bucketEnd %#x, bucketRange's hi %#x", last, b, q.bucketEnd(b), hi)
+			}
+		}
+	}
+}
