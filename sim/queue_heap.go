@@ -66,14 +66,38 @@ func lt(a, b *entry) uint64 {
 	return borrow
 }
 
-// push adds x to near.
+// push adds x to near. The common case (a sorted array with room) is a reslice and an
+// insertion from the end; growing, switching to a heap and the heap itself are in
+// pushSlow, out of line, so that this path spills nothing and writes only near's length.
 func (q *Queue) push(x entry) {
+	n := len(q.near)
+	if q.nearHeap || n >= nearSortedMax || n >= cap(q.near) {
+		q.pushSlow(x)
+		return
+	}
+	h := q.near[:n+1]
+	q.near = h
+	i := n
+	for ; i > 0; i-- { // as in sortInto: (at, key) as locals, no entry copies
+		y := &h[i-1]
+		if y.at > x.at || y.at == x.at && y.key > x.key {
+			break
+		}
+		h[i] = *y
+	}
+	h[i] = x
+}
+
+// pushSlow is push when near must grow, turns into a heap, or is one.
+//
+//go:noinline
+func (q *Queue) pushSlow(x entry) {
 	if !q.nearHeap {
 		if len(q.near) < nearSortedMax {
 			h := append(q.near, x)
 			q.near = h
 			i := len(h) - 1
-			for ; i > 0; i-- { // as in sortInto: (at, key) as locals, no entry copies
+			for ; i > 0; i-- {
 				y := &h[i-1]
 				if y.at > x.at || y.at == x.at && y.key > x.key {
 					break
