@@ -3,6 +3,7 @@ package model
 import (
 	"time"
 
+	"github.com/enisim/enisim/model/dataplane"
 	"github.com/enisim/enisim/sim"
 )
 
@@ -117,20 +118,26 @@ type ENIEvent struct {
 
 // IntervalStats: invocation aggregates for one function over one sampling interval.
 type IntervalStats struct {
-	Start, End        sim.Time
-	Account           string
-	Function          string // a published version's records: "function:N"
-	VPC               string // the VPC that served (old VPC during a switchover; a version's own)
-	Invocations       int    // invocations that ran (admitted), including those that timed out (Task.TimedOut: no route)
-	ColdStarts        int
-	Errors            map[string]int // by AWS error code, TooManyRequestsException included (= Throttled); nil when none
-	Throttled         int
-	ConnReused        int // kept-alive connection reused
-	ConnNew           int // connection set up
-	ConnResets        int // reuse failed after the network idle timeout, then reconnected
-	LatencySum        time.Duration
-	LatencyP50        time.Duration
-	LatencyP99        time.Duration
+	Start, End  sim.Time
+	Account     string
+	Function    string // a published version's records: "function:N"
+	VPC         string // the VPC that served (old VPC during a switchover; a version's own)
+	Invocations int    // invocations that ran (admitted), including those that timed out (Task.TimedOut: no route)
+	ColdStarts  int
+	Errors      map[string]int // by AWS error code, TooManyRequestsException included (= Throttled); nil when none
+	Throttled   int
+	ConnReused  int // kept-alive connection reused
+	ConnNew     int // connection set up
+	ConnResets  int // reuse failed after the network idle timeout, then reconnected
+	LatencySum  time.Duration
+	LatencyP50  time.Duration
+	LatencyP99  time.Duration
+	// Latency is the histogram behind LatencyP50/P99 (cold start + connection setup +
+	// operations + the function's compute, per admitted invocation), so that a consumer can
+	// merge intervals into exact run-level quantiles (within dataplane.HistMaxRelErr). It is
+	// valid only during the Interval call (the model reuses it) and nil when the record has
+	// no histogram (no invocations, or the aggregate fidelity level).
+	Latency           *dataplane.Histogram
 	ColdStartSum      time.Duration
 	ConnSetupSum      time.Duration
 	OperationSum      time.Duration

@@ -67,6 +67,7 @@ func (m *Model) emitAcc(i int32, name string, pool *dataplane.Pool, now sim.Time
 		st.ConnSetupSum, st.OperationSum = x.ConnSetupSum, x.OperationSum
 		if x.Invocations > 0 {
 			st.LatencyP50, st.LatencyP99 = x.P50(), x.P99()
+			st.Latency = &x.Latency
 		}
 		st.NATBytes = a.natBytes
 		if x.Throttled > 0 {

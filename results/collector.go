@@ -2,6 +2,7 @@ package results
 
 import (
 	"github.com/enisim/enisim/model"
+	"github.com/enisim/enisim/model/dataplane"
 )
 
 // collector accumulates what the Summary reports, from the same observations the tables get,
@@ -30,6 +31,10 @@ type collector struct {
 	latReconnect sketch
 	latIvP50     sketch // from interval aggregates, weighted by invocations
 	latIvP99     sketch
+	// latHist merges the intervals' latency histograms; latNoHist counts invocations of
+	// intervals that had none (aggregate fidelity), which make it incomplete.
+	latHist   dataplane.Histogram
+	latNoHist int64
 
 	eni        ENIAPISummary
 	opDecision map[string]int64
@@ -187,6 +192,11 @@ func (c *collector) interval(s model.IntervalStats) {
 	if n > 0 {
 		c.latIvP50.add(s.LatencyP50.Seconds(), uint64(n))
 		c.latIvP99.add(s.LatencyP99.Seconds(), uint64(n))
+		if s.Latency != nil {
+			c.latHist.Merge(s.Latency)
+		} else {
+			c.latNoHist += n
+		}
 	}
 }
 
@@ -268,6 +278,8 @@ func (c *collector) merge(o *collector) {
 	c.latReconnect.merge(&o.latReconnect)
 	c.latIvP50.merge(&o.latIvP50)
 	c.latIvP99.merge(&o.latIvP99)
+	c.latHist.Merge(&o.latHist)
+	c.latNoHist += o.latNoHist
 	c.eni.Requested += o.eni.Requested
 	c.eni.Throttled += o.eni.Throttled
 	c.eni.Ready += o.eni.Ready

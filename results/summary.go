@@ -108,10 +108,15 @@ type InvocationSummary struct {
 	ConnResets  int64 `json:"conn_resets"`
 }
 
-// LatencySummary: invocation latency quantiles. Source "invocations" means exact split by
-// reconnect from per-invocation records (successful invocations only); "intervals" means
-// per-invocation output was off: P50S/P99S are invocation-weighted quantiles of the
-// intervals' own p50/p99 (an approximation) and the keepalive/reconnect split is absent.
+// LatencySummary: invocation latency. MeanS, P50S and P99S are what a caller waits per
+// admitted invocation: cold start + connection setup + operations + the function's own
+// compute. Source says where the quantiles come from: "histogram" — every interval's
+// latency histogram merged (all invocations; relative error ≤ 1/64); "invocations" — the
+// per-invocation rows (when some intervals had no histogram, e.g. aggregate fidelity;
+// successful invocations only, without the function's compute, like the invocations
+// table's latency_s); "intervals" — neither: invocation-weighted quantiles of the
+// intervals' own p50/p99, an approximation. The keepalive/reconnect split always comes
+// from per-invocation rows (latency_s: without compute) and is absent without them.
 type LatencySummary struct {
 	Source        string  `json:"source"`
 	MeanS         float64 `json:"mean_s"`
@@ -251,14 +256,20 @@ func (c *collector) latency() LatencySummary {
 		l.MeanS = c.latSumS / float64(c.inv.Invocations)
 	}
 	if c.invRows > 0 {
-		l.Source = "invocations"
-		l.P50S, l.P99S = c.latAll.quantile(0.5), c.latAll.quantile(0.99)
 		l.KeepaliveN, l.KeepaliveP50S, l.KeepaliveP99S = int64(c.latKeepalive.n), c.latKeepalive.quantile(0.5), c.latKeepalive.quantile(0.99)
 		l.ReconnectN, l.ReconnectP50S, l.ReconnectP99S = int64(c.latReconnect.n), c.latReconnect.quantile(0.5), c.latReconnect.quantile(0.99)
-		return l
 	}
-	l.Source = "intervals"
-	l.P50S, l.P99S = c.latIvP50.quantile(0.5), c.latIvP99.quantile(0.99)
+	switch {
+	case c.latHist.Count() > 0 && c.latNoHist == 0:
+		l.Source = "histogram"
+		l.P50S, l.P99S = c.latHist.Quantile(0.5).Seconds(), c.latHist.Quantile(0.99).Seconds()
+	case c.invRows > 0:
+		l.Source = "invocations"
+		l.P50S, l.P99S = c.latAll.quantile(0.5), c.latAll.quantile(0.99)
+	default:
+		l.Source = "intervals"
+		l.P50S, l.P99S = c.latIvP50.quantile(0.5), c.latIvP99.quantile(0.99)
+	}
 	return l
 }
 
@@ -360,7 +371,8 @@ func (s Summary) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "Connections: reused %d  new %d  resets %d  peak per ENI %.0f of %d\n", iv.ConnReused, iv.ConnNew, iv.ConnResets, s.PeakConnPerENI.PerENI, ConnectionsPerENILimit)
 	l := s.Latency
 	fmt.Fprintf(&b, "Latency (%s): mean %s  p50 %s  p99 %s\n", l.Source, FormatSeconds(l.MeanS), FormatSeconds(l.P50S), FormatSeconds(l.P99S))
-	if l.Source == "invocations" {
+	if l.KeepaliveN+l.ReconnectN > 0 {
+		fmt.Fprintf(&b, "  per-invocation rows, without the function's compute:\n")
 		fmt.Fprintf(&b, "  keepalive reuse (%d): p50 %s  p99 %s\n", l.KeepaliveN, FormatSeconds(l.KeepaliveP50S), FormatSeconds(l.KeepaliveP99S))
 		fmt.Fprintf(&b, "  after reconnect (%d): p50 %s  p99 %s\n", l.ReconnectN, FormatSeconds(l.ReconnectP50S), FormatSeconds(l.ReconnectP99S))
 	} else {

@@ -144,7 +144,7 @@ var (
 		ColumnSpec{"conn_reused", tInt64, "count", "kept-alive connection reused"},
 		ColumnSpec{"conn_new", tInt64, "count", "connection set up"},
 		ColumnSpec{"conn_resets", tInt64, "count", "reuse failed after the idle timeout, then reconnected"},
-		ColumnSpec{"latency_sum_s", tFloat64, "s", "sum of invocation latencies"},
+		ColumnSpec{"latency_sum_s", tFloat64, "s", "sum of invocation latencies (cold start + connection setup + operations + the function's compute)"},
 		ColumnSpec{"latency_mean_s", tFloat64, "s", "latency_sum_s / invocations (0 without invocations)"},
 		ColumnSpec{"latency_p50_s", tFloat64, "s", "median latency in the interval"},
 		ColumnSpec{"latency_p99_s", tFloat64, "s", "99th percentile latency in the interval"},

@@ -72,10 +72,14 @@ func (h *Histogram) Add(d time.Duration) {
 // Count is the number of values added.
 func (h *Histogram) Count() uint64 { return h.n }
 
-// Merge adds o's counts to h.
+// Merge adds o's counts to h, visiting only the bucket groups o used (a run-level merge of
+// every interval's histogram would otherwise touch all HistBuckets each time).
 func (h *Histogram) Merge(o *Histogram) {
-	for i := range h.counts {
-		h.counts[i] += o.counts[i]
+	for u := o.used; u != 0; u &= u - 1 {
+		g := bits.TrailingZeros64(uint64(u)) * histSub
+		for i := g; i < g+histSub; i++ {
+			h.counts[i] += o.counts[i]
+		}
 	}
 	h.n += o.n
 	h.used |= o.used
