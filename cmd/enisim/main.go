@@ -64,6 +64,7 @@ func main() {
 }
 
 func realMain(args []string, stdout, stderr io.Writer) int {
+	stdout, stderr = &lockedWriter{w: stdout}, &lockedWriter{w: stderr}
 	if len(args) == 0 {
 		usage(stderr)
 		return exitBadInput
