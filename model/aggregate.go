@@ -75,6 +75,9 @@ type aggFn struct {
 	rr       uint32
 	conns    int32 // keep-alive connections per environment (0: none tracked)
 	resets   bool  // kept-alive flows die after NetworkIdleTimeout (no effective probes)
+	// downStep: the current step was accounted while none of the function's combinations
+	// had a ready ENI (aggregate_net.go): it is accounted again when one is ready.
+	downStep bool
 	expArmed bool
 	expGen   uint32
 
@@ -99,6 +102,7 @@ type aggSums struct {
 	opSum                           float64
 	natBytes                        int64
 	connTO, timedOut                int64
+	ec2                             int64 // cold starts with no ready ENI on any subnet (aggregate_net.go)
 }
 
 // aggRec accumulates one aggregate function's interval record.
@@ -486,6 +490,12 @@ func (m *Model) aggStep(fi int32, a *aggFn, r *aggRec, t0, end sim.Time, n int64
 	}
 	newEnvs := max(peak-warm, 0)
 	failed := int64(0)
+	// A failed health check can leave combinations without a ready ENI (replace.go): new
+	// environments go to the others (aggSetEnvs), and fail when none has one.
+	a.downStep = m.aggAllDown(f)
+	if a.downStep {
+		newEnvs = 0
+	}
 	if newEnvs > 0 {
 		placed := m.aggSetEnvs(a, warm+newEnvs, &failed, s)
 		newEnvs = placed - warm
@@ -504,9 +514,41 @@ func (m *Model) aggStep(fi int32, a *aggFn, r *aggRec, t0, end sim.Time, n int64
 		d.connTO = failed
 		admitted -= failed
 	}
+	if a.downStep {
+		// Every cold start the step needs fails with EC2UnexpectedException.
+		d.ec2 = min(int64(max(peak-warm, 0))+gapColds, admitted)
+		admitted -= d.ec2
+		errs = errs || d.ec2 > 0
+	}
 	cold := int64(newEnvs) + min(gapColds, max(admitted-int64(newEnvs), 0))
+	if a.downStep {
+		cold = 0
+	}
 	cold = min(cold, admitted)
 	gapResets = min(gapResets, admitted-cold)
+	if m.net != nil && admitted > 0 {
+		// NAT gateway and ENI connection limits (nat.go): refused connection sets fail
+		// their invocations with ConnectionTimeout.
+		units := admitted // per-invocation connections: every invocation opens them
+		if a.conns > 0 {
+			units = cold + gapResets
+		}
+		if ref := m.aggNetRefused(fi, a, t0, end, units, int64(peak)); ref > 0 {
+			refCold := ref
+			if a.conns > 0 {
+				refCold = min(ref, cold)
+				gapResets -= min(ref-refCold, gapResets)
+				if refCold > 0 {
+					// Those environments never started: the next step opens them again.
+					m.aggSetEnvs(a, max(a.envs-int32(refCold), 0), nil, s)
+				}
+			}
+			cold -= min(refCold, cold)
+			admitted -= ref
+			d.connTO += ref
+			errs = true
+		}
+	}
 	d.inv = admitted
 	d.cold = cold
 	d.initTO = binomial(cold, a.cold.tail, &a.draws)
@@ -564,8 +606,10 @@ func (m *Model) aggAdd(r *aggRec, d *aggSums, errs bool) {
 	if errs {
 		r.errors[ErrConnectionTimeout] += d.connTO
 		r.errors[ErrTimeout] += d.timedOut
+		r.errors[ErrEC2Unexpected] += d.ec2
 		m.counters.Errors[ErrConnectionTimeout] += d.connTO
 		m.counters.Errors[ErrTimeout] += d.timedOut
+		m.counters.Errors[ErrEC2Unexpected] += d.ec2
 	}
 }
 
@@ -586,6 +630,7 @@ func (s *aggSums) add(d *aggSums, sign int64) {
 	s.natBytes += sign * d.natBytes
 	s.connTO += sign * d.connTO
 	s.timedOut += sign * d.timedOut
+	s.ec2 += sign * d.ec2
 }
 
 // aggSetEnvs sets the function's warm environments to want, moving the connections they
@@ -624,6 +669,16 @@ func (m *Model) aggSetEnvs(a *aggFn, want int32, failed *int64, s sim.Scheduler)
 	}
 	for a.envs < want {
 		i := int(a.rr % uint32(len(a.onCombos)))
+		if m.combos[a.onCombos[i]].ready == 0 {
+			// Its ENI failed a health check: the next subnet with a ready ENI, as the exact
+			// level's usableCombo (aggStep places none when no subnet has one).
+			for k := 1; k < len(a.onCombos); k++ {
+				if j := (i + k) % len(a.onCombos); m.combos[a.onCombos[j]].ready > 0 {
+					i = j
+					break
+				}
+			}
+		}
 		c := a.onCombos[i]
 		if !m.connRoom(c, a.conns, s) {
 			if failed != nil {

@@ -98,6 +98,7 @@ func (m *Model) aggUnaccount(a *aggFn, r *aggRec, moved int64) {
 	}
 	mv.throttled = take(st.throttled)
 	mv.connTO = take(st.connTO)
+	mv.ec2 = take(st.ec2)
 	mv.inv = take(st.inv)
 	if st.inv > 0 && mv.inv > 0 {
 		q := float64(mv.inv) / float64(st.inv)
@@ -115,6 +116,7 @@ func (m *Model) aggUnaccount(a *aggFn, r *aggRec, moved int64) {
 	r.aggSums.add(&mv, -1)
 	r.errors[ErrConnectionTimeout] -= mv.connTO
 	r.errors[ErrTimeout] -= mv.timedOut
+	r.errors[ErrEC2Unexpected] -= mv.ec2
 	st.add(&mv, -1)
 	r.stepArr -= moved
 	m.counters.Invocations -= moved
@@ -127,4 +129,5 @@ func (m *Model) aggUnaccount(a *aggFn, r *aggRec, moved int64) {
 	}
 	m.counters.Errors[ErrConnectionTimeout] -= mv.connTO
 	m.counters.Errors[ErrTimeout] -= mv.timedOut
+	m.counters.Errors[ErrEC2Unexpected] -= mv.ec2
 }

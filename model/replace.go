@@ -129,6 +129,7 @@ func (m *Model) healthFail(e int32, s sim.Scheduler) {
 	for _, fi := range m.uniqueUsers(c) {
 		if slices.Contains(m.fns[fi].cur.combos, c) {
 			m.retireEnvs(fi, s)
+			m.aggRestep(fi, false, s) // an aggregate step's later arrivals need new environments
 		}
 		m.versionsBroken(fi, c, s)
 	}
@@ -152,6 +153,7 @@ func (m *Model) healthFail(e int32, s sim.Scheduler) {
 // ready, is detached and deleted.
 func (m *Model) replacedBy(e int32, s sim.Scheduler) {
 	en := &m.enis[e]
+	m.aggComboUp(en.combo, s) // aggregate steps accounted while it was down (aggregate_net.go)
 	old := en.replaces
 	if old < 0 {
 		return
