@@ -103,6 +103,9 @@ type aggSums struct {
 	natBytes                        int64
 	connTO, timedOut                int64
 	ec2                             int64 // cold starts with no ready ENI on any subnet (aggregate_net.go)
+	// connLate: admitted invocations that ran but whose connections a NAT gateway or ENI
+	// rate refused (per-invocation connections, reconnects): in inv and ConnectionTimeout.
+	connLate int64
 }
 
 // aggRec accumulates one aggregate function's interval record.
@@ -515,8 +518,9 @@ func (m *Model) aggStep(fi int32, a *aggFn, r *aggRec, t0, end sim.Time, n int64
 		admitted -= failed
 	}
 	if a.downStep {
-		// Every cold start the step needs fails with EC2UnexpectedException.
-		d.ec2 = min(int64(max(peak-warm, 0))+gapColds, admitted)
+		// Every invocation is a cold start (the environments were retired with the failed
+		// ENIs, and a failed cold start leaves none) and fails with EC2UnexpectedException.
+		d.ec2 = admitted
 		admitted -= d.ec2
 		errs = errs || d.ec2 > 0
 	}
@@ -533,19 +537,27 @@ func (m *Model) aggStep(fi int32, a *aggFn, r *aggRec, t0, end sim.Time, n int64
 		if a.conns > 0 {
 			units = cold + gapResets
 		}
-		if ref := m.aggNetRefused(fi, a, t0, end, units, int64(peak)); ref > 0 {
-			refCold := ref
+		simRef, rateRef := m.aggNetRefused(fi, a, t0, end, units, admitted, rho)
+		if simRef+rateRef > 0 {
+			// As at the exact level: a refused cold start does not run (a keep-alive
+			// environment's connections are opened before it starts); a refused reconnect
+			// or per-invocation connection fails an invocation that ran.
+			late := simRef + rateRef
 			if a.conns > 0 {
-				refCold = min(ref, cold)
-				gapResets -= min(ref-refCold, gapResets)
+				refCold := min(rateRef, cold)
+				late = min(rateRef-refCold, gapResets)
+				notRun := min(simRef+refCold, admitted)
 				if refCold > 0 {
 					// Those environments never started: the next step opens them again.
 					m.aggSetEnvs(a, max(a.envs-int32(refCold), 0), nil, s)
 				}
+				cold -= refCold
+				admitted -= notRun
+				d.connTO += notRun
+				cold = min(cold, admitted)
+				gapResets = min(gapResets, admitted-cold)
 			}
-			cold -= min(refCold, cold)
-			admitted -= ref
-			d.connTO += ref
+			d.connLate = min(late, admitted)
 			errs = true
 		}
 	}
@@ -604,10 +616,10 @@ func (m *Model) aggAdd(r *aggRec, d *aggSums, errs bool) {
 	m.counters.Throttled += d.throttled
 	m.counters.NATBytes += d.natBytes
 	if errs {
-		r.errors[ErrConnectionTimeout] += d.connTO
+		r.errors[ErrConnectionTimeout] += d.connTO + d.connLate
 		r.errors[ErrTimeout] += d.timedOut
 		r.errors[ErrEC2Unexpected] += d.ec2
-		m.counters.Errors[ErrConnectionTimeout] += d.connTO
+		m.counters.Errors[ErrConnectionTimeout] += d.connTO + d.connLate
 		m.counters.Errors[ErrTimeout] += d.timedOut
 		m.counters.Errors[ErrEC2Unexpected] += d.ec2
 	}
@@ -631,6 +643,7 @@ func (s *aggSums) add(d *aggSums, sign int64) {
 	s.connTO += sign * d.connTO
 	s.timedOut += sign * d.timedOut
 	s.ec2 += sign * d.ec2
+	s.connLate += sign * d.connLate
 }
 
 // aggSetEnvs sets the function's warm environments to want, moving the connections they

@@ -29,6 +29,7 @@ type agreeTotals struct {
 	invByVPC, coldByVPC         map[string]int64
 	records                     []IntervalStats
 	rows                        []Invocation
+	errs                        map[string]int64 // failed invocations by error code
 }
 
 func (r *agreeTotals) Interval(x IntervalStats) {
@@ -51,6 +52,12 @@ func (r *agreeTotals) Interval(x IntervalStats) {
 		t.op += x.OperationSum.Seconds()
 		t.setup += x.ConnSetupSum.Seconds()
 		t.coldSum += x.ColdStartSum.Seconds()
+		for code, n := range x.Errors {
+			if t.errs == nil {
+				t.errs = map[string]int64{}
+			}
+			t.errs[code] += int64(n)
+		}
 	}
 	r.invByVPC[x.VPC] += int64(x.Invocations)
 	r.coldByVPC[x.VPC] += int64(x.ColdStarts)

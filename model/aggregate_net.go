@@ -27,10 +27,16 @@ import (
 // admits at most rate × (end + 1 s − max(its theoretical arrival time, t₀)) connections
 // (the one-second bucket at the end). Refused sets fail their invocations with
 // ConnectionTimeout (counted in NATConnFails / ENIConnRateFails). The simultaneous limit
-// per destination is checked against the gateway's connections held by exact
-// environments plus the step's expected environments on the combination (the M/G/∞
-// peak's share); the aggregate environments' connections are not added to the gateway's
-// counts (they are not individual flows), so exact functions do not see them.
+// per destination is an Erlang loss system per combination: the servers are the
+// environments (keep-alive) or invocations (per-invocation) that fit in the room the exact
+// environments' connections leave (limit − held, divided by the connections one needs),
+// the offered load is the step's M/G/∞ load on the combination, and each admitted
+// invocation is refused with probability B(load, servers) (an arrival that finds every
+// admissible environment busy needs a new one, which the gateway refuses). The aggregate
+// environments' connections are not added to the gateway's counts (they are not
+// individual flows), so exact functions do not see them; the charges to the rate pacers
+// they do see, front-loaded at the step's start (an exact connection early in the step
+// can be refused for aggregate connections that, spread evenly, would come later).
 
 // aggAllDown reports whether none of f's combinations has a ready ENI (a failed health
 // check took the last one of each); false for a function with no combinations.
@@ -58,17 +64,19 @@ func (m *Model) aggComboUp(c int32, s sim.Scheduler) {
 	}
 }
 
-// aggNetRefused returns how many of units connection sets of aggregate function fi, spread
-// over [t0, end), the NAT gateway and ENI connection limits refuse, and charges the
-// admitted ones to the limits' pacers; peak is the step's most environments (keep-alive)
-// or invocations (per-invocation) at once, holding connections.
-func (m *Model) aggNetRefused(fi int32, a *aggFn, t0, end sim.Time, units int64, peak int64) int64 {
+// aggNetRefused returns how many of the step's admitted invocations of aggregate function
+// fi the NAT gateway's simultaneous limit (simRef) and the new-connection rates (rateRef)
+// refuse, and charges the admitted connection
+// sets to the limits' pacers. units are the step's new connection sets (cold starts and
+// reconnects, or every invocation for per-invocation connections), spread over [t0, end);
+// rho is the step's load (environments, or invocations, busy at once on average).
+func (m *Model) aggNetRefused(fi int32, a *aggFn, t0, end sim.Time, units, admitted int64, rho float64) (simRef, rateRef int64) {
 	f := &m.fns[fi]
 	nl := m.net
 	uses := nl.fnDests[fi]
 	eniRate := m.p.ENINewConnectionRate
-	if units <= 0 || (len(uses) == 0 && eniRate <= 0) {
-		return 0
+	if admitted <= 0 || (len(uses) == 0 && eniRate <= 0) {
+		return 0, 0
 	}
 	ready := 0
 	for _, c := range f.cur.combos {
@@ -77,32 +85,53 @@ func (m *Model) aggNetRefused(fi int32, a *aggFn, t0, end sim.Time, units int64,
 		}
 	}
 	if ready == 0 {
-		return 0 // no combination: nothing goes through a gateway or an ENI
+		return 0, 0 // no combination: nothing goes through a gateway or an ENI
 	}
 	per := int64(a.connsPerInv) // connections of one set, all targets
-	refused := int64(0)
 	k := 0
 	for _, c := range f.cur.combos {
 		cb := &m.combos[c]
 		if cb.ready == 0 {
 			continue
 		}
-		// This combination's share (the remainder to the first ones, deterministic).
-		share := units / int64(ready)
-		if int64(k) < units%int64(ready) {
-			share++
+		// This combination's share (remainders to the first ones: deterministic).
+		split := func(x int64) int64 {
+			v := x / int64(ready)
+			if int64(k) < x%int64(ready) {
+				v++
+			}
+			return v
 		}
-		envShare := peak / int64(ready)
-		if int64(k) < peak%int64(ready) {
-			envShare++
-		}
+		share, inv := split(units), split(admitted)
 		k++
-		if share == 0 {
-			continue
+		g := int32(-1)
+		if len(uses) > 0 {
+			g = nl.subnetGW[cb.subnet]
 		}
+		// Simultaneous connections per destination: the environments (invocations) beyond
+		// the room the exact ones leave are an Erlang loss system; a refused arrival is
+		// one that found every admissible environment busy.
+		lost := int64(0)
+		if g >= 0 && inv > 0 {
+			gw := &nl.gws[g]
+			load := rho / float64(ready)
+			pLoss := 0.0
+			for _, u := range uses {
+				servers := (int64(gw.limit) - int64(gw.dests[u.d].conns)) / int64(u.n)
+				if !negligibleBlocking(load, int(min(servers, math.MaxInt32))) {
+					pLoss = max(pLoss, erlangB(load, int(max(servers, 0))))
+				}
+			}
+			lost = binomial(inv, pLoss, &a.draws)
+			if lost > 0 {
+				m.counters.NATConnFails += lost
+				share = max(share-lost, 0) // refused sets open nothing
+			}
+		}
+		// New-connection rates over the step.
 		ok := share
 		bound := 0 // which limit bound it: 1 ENI rate, 2 NAT
-		if eniRate > 0 && per > 0 {
+		if eniRate > 0 && per > 0 && share > 0 {
 			if int(c) >= len(nl.eniRate) {
 				nl.eniRate = append(nl.eniRate, make([]pacer, len(m.combos)-len(nl.eniRate))...)
 			}
@@ -110,23 +139,10 @@ func (m *Model) aggNetRefused(fi int32, a *aggFn, t0, end sim.Time, units int64,
 				ok, bound = n, 1
 			}
 		}
-		g := int32(-1)
-		if len(uses) > 0 {
-			g = nl.subnetGW[cb.subnet]
-		}
-		if g >= 0 {
-			gw := &nl.gws[g]
+		if g >= 0 && share > 0 {
 			for _, u := range uses {
-				d := &gw.dests[u.d]
-				if n := pacerRoom(&d.pace, t0, end, m.p.NATNewConnectionRate) / int64(u.n); n < ok {
+				if n := pacerRoom(&nl.gws[g].dests[u.d].pace, t0, end, m.p.NATNewConnectionRate) / int64(u.n); n < ok {
 					ok, bound = n, 2
-				}
-				// Simultaneous: the exact environments' connections plus this step's
-				// expected environments (or invocations) at once on the combination.
-				if room := int64(gw.limit) - int64(d.conns) - envShare*int64(u.n); room < 0 {
-					if n := max(share+room/int64(u.n), 0); n < ok {
-						ok, bound = n, 2
-					}
 				}
 			}
 		}
@@ -140,16 +156,18 @@ func (m *Model) aggNetRefused(fi int32, a *aggFn, t0, end sim.Time, units int64,
 				}
 			}
 		}
-		if r := share - ok; r > 0 {
-			refused += r
+		r := min(share-ok, max(inv-lost, 0))
+		if r > 0 {
 			if bound == 1 {
 				m.counters.ENIConnRateFails += r
 			} else {
 				m.counters.NATConnFails += r
 			}
 		}
+		simRef += lost
+		rateRef += r
 	}
-	return refused
+	return simRef, rateRef
 }
 
 // pacerRoom is how many connections pacer p admits over [t0, end) at rate per second,

@@ -109,12 +109,13 @@ func (m *Model) aggUnaccount(a *aggFn, r *aggRec, moved int64) {
 		mv.latSum, mv.coldSum, mv.setupSum, mv.opSum = st.latSum*q, st.coldSum*q, st.setupSum*q, st.opSum*q
 		mv.natBytes = part(st.natBytes)
 		mv.timedOut = min(part(st.timedOut), mv.inv)
+		mv.connLate = min(part(st.connLate), mv.inv)
 		if st.timedOut == st.inv {
 			mv.timedOut = mv.inv // unreachable: every admitted invocation timed out
 		}
 	}
 	r.aggSums.add(&mv, -1)
-	r.errors[ErrConnectionTimeout] -= mv.connTO
+	r.errors[ErrConnectionTimeout] -= mv.connTO + mv.connLate
 	r.errors[ErrTimeout] -= mv.timedOut
 	r.errors[ErrEC2Unexpected] -= mv.ec2
 	st.add(&mv, -1)
@@ -127,7 +128,7 @@ func (m *Model) aggUnaccount(a *aggFn, r *aggRec, moved int64) {
 	if r.vpc >= 0 {
 		m.vpcs[r.vpc].natBytes -= mv.natBytes
 	}
-	m.counters.Errors[ErrConnectionTimeout] -= mv.connTO
+	m.counters.Errors[ErrConnectionTimeout] -= mv.connTO + mv.connLate
 	m.counters.Errors[ErrTimeout] -= mv.timedOut
 	m.counters.Errors[ErrEC2Unexpected] -= mv.ec2
 }
