@@ -28,8 +28,8 @@ import (
 // counted): its next invocation dials again and is charged again (fnRuntime.envRedial; the
 // dataplane does not know, so that retry adds no handshake time).
 // Environments of published versions (version_invoke.go) are subject to
-// all of this like $LATEST's. Legacy mode (per-environment ENIs) and FidelityAggregate
-// functions are not subject to these limits.
+// all of this like $LATEST's. Legacy mode (per-environment ENIs) is not subject to these
+// limits; FidelityAggregate functions are, per step (aggregate_net.go).
 
 // netLimits is the state of those limits; nil when none can apply.
 type netLimits struct {
