@@ -152,8 +152,10 @@ func (m *Model) healthFail(e int32, s sim.Scheduler) {
 // replacedBy finishes a rebalance when its replacement e is ready: the old ENI, if still
 // ready, is detached and deleted.
 func (m *Model) replacedBy(e int32, s sim.Scheduler) {
+	// Aggregate steps accounted while the combination was down (aggregate_net.go); first,
+	// as they may add ENIs (connection scale-out), moving m.enis.
+	m.aggComboUp(m.enis[e].combo, s)
 	en := &m.enis[e]
-	m.aggComboUp(en.combo, s) // aggregate steps accounted while it was down (aggregate_net.go)
 	old := en.replaces
 	if old < 0 {
 		return
