@@ -495,7 +495,8 @@ func (m *Model) aggStep(fi int32, a *aggFn, r *aggRec, t0, end sim.Time, n int64
 	failed := int64(0)
 	// A failed health check can leave combinations without a ready ENI (replace.go): new
 	// environments go to the others (aggSetEnvs), and fail when none has one.
-	a.downStep = m.aggAllDown(f)
+	// (Only health failures take a combination's last ENI: without them, no check.)
+	a.downStep = m.p.ENIHealthFailEvery > 0 && m.aggAllDown(f)
 	if a.downStep {
 		newEnvs = 0
 	}
