@@ -160,26 +160,7 @@ func TestAggregateNetLimitsAllocateNothing(t *testing.T) {
 	for i := range 2 {
 		fns[i].Fidelity = FidelityAggregate
 	}
-	m, err := New(c, 1, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := sim.NewQueue(1024)
-	if err := m.Start(q); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sim.Run(q, m, sim.Bounds{Until: sim.Time(10 * time.Minute)}, nil); err != nil {
-		t.Fatal(err)
-	}
-	before := m.Counters()
-	allocs := testing.AllocsPerRun(200, func() {
-		ev, ok := q.Next()
-		if !ok {
-			t.Fatal("no more events")
-		}
-		m.Handle(ev, q)
-	})
-	after := m.Counters()
+	before, after, allocs := allocsAfterWarmUp(t, c, 10*time.Minute, 200)
 	if after.NATConnFails-before.NATConnFails < 100 || after.Invocations-before.Invocations < 1000 {
 		t.Fatalf("measured events: %d invocations, %d NAT refusals: the limits did not bind",
 			after.Invocations-before.Invocations, after.NATConnFails-before.NATConnFails)

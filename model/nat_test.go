@@ -190,26 +190,7 @@ func TestReconnectsAndIdleDropsAllocateNothing(t *testing.T) {
 		f.Versions = 1
 		f.Workload.Qualifiers = []Qualifier{{Version: 1, Share: 0.3}}
 	}
-	m, err := New(c, 1, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := sim.NewQueue(1024)
-	if err := m.Start(q); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sim.Run(q, m, sim.Bounds{Until: sim.Time(6 * time.Hour)}, nil); err != nil {
-		t.Fatal(err)
-	}
-	before := m.Counters()
-	allocs := testing.AllocsPerRun(5000, func() {
-		ev, ok := q.Next()
-		if !ok {
-			t.Fatal("queue drained")
-		}
-		m.Handle(ev, q)
-	})
-	after := m.Counters()
+	before, after, allocs := allocsAfterWarmUp(t, c, 6*time.Hour, 5000)
 	if after.NATConnFails == before.NATConnFails || after.VersionInvocations == before.VersionInvocations {
 		t.Fatalf("the measured events saw %d NAT refusals and %d version invocations: the test should measure both",
 			after.NATConnFails-before.NATConnFails, after.VersionInvocations-before.VersionInvocations)

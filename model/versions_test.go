@@ -170,26 +170,7 @@ func TestSteadyStateWithNetLimitsAndVersionsAllocatesNothing(t *testing.T) {
 			f.ConnMode = dataplane.PerInvocation
 		}
 	}
-	m, err := New(c, 1, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := sim.NewQueue(1024)
-	if err := m.Start(q); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sim.Run(q, m, sim.Bounds{Until: sim.Time(2 * time.Minute)}, nil); err != nil {
-		t.Fatal(err)
-	}
-	before := m.Counters()
-	allocs := testing.AllocsPerRun(20000, func() {
-		ev, ok := q.Next()
-		if !ok {
-			t.Fatal("queue drained")
-		}
-		m.Handle(ev, q)
-	})
-	after := m.Counters()
+	before, after, allocs := allocsAfterWarmUp(t, c, 2*time.Minute, 20000)
 	if n := after.Invocations - before.Invocations; n < 5000 || after.VersionInvocations == before.VersionInvocations {
 		t.Fatalf("only %d invocations (%d of versions) in the measured events", n, after.VersionInvocations-before.VersionInvocations)
 	}
