@@ -169,14 +169,7 @@ func (m *Model) accFor(fi int32) *intervalAcc {
 // path, once per function and interval, kept out of line so that accFor inlines.
 func (m *Model) newAcc(fi int32) *intervalAcc {
 	f := &m.fns[fi]
-	var i int32
-	if n := len(m.freeAccs); n > 0 {
-		i = m.freeAccs[n-1]
-		m.freeAccs = m.freeAccs[:n-1]
-	} else {
-		i = int32(len(m.accs))
-		m.accs = append(m.accs, intervalAcc{})
-	}
+	i := m.takeAcc()
 	f.acc = i
 	a := &m.accs[i]
 	a.fn = fi
@@ -189,6 +182,17 @@ func (m *Model) newAcc(fi int32) *intervalAcc {
 	}
 	m.active = append(m.active, fi)
 	return a
+}
+
+// takeAcc returns a free accumulator slot (reused from earlier intervals when possible).
+func (m *Model) takeAcc() int32 {
+	if n := len(m.freeAccs); n > 0 {
+		i := m.freeAccs[n-1]
+		m.freeAccs = m.freeAccs[:n-1]
+		return i
+	}
+	m.accs = append(m.accs, intervalAcc{})
+	return int32(len(m.accs) - 1)
 }
 
 // invoke handles one invocation of fi's $LATEST at now; dur > 0 overrides the service time.

@@ -79,14 +79,7 @@ func (m *Model) versionAcc(vr *versionRT) *intervalAcc {
 	if vr.acc >= 0 {
 		return &m.accs[vr.acc]
 	}
-	var i int32
-	if n := len(m.freeAccs); n > 0 {
-		i = m.freeAccs[n-1]
-		m.freeAccs = m.freeAccs[:n-1]
-	} else {
-		i = int32(len(m.accs))
-		m.accs = append(m.accs, intervalAcc{})
-	}
+	i := m.takeAcc()
 	vr.acc = i
 	a := &m.accs[i]
 	a.fn, a.vpc, a.start = vr.fi, vr.net.vpc, m.intervalStart
