@@ -45,10 +45,10 @@ type fnRuntime struct {
 	// NormFloat64 are several times cheaper than inversion).
 	arrR, drawR *rand.Rand
 	// envCombo[env] is the combo whose ENI carries the environment's connections (legacy:
-	// whose subnet and security groups its own ENI has), -1 once the environment is gone; envBusy tracks which
-	// environments run an invocation (needed when Pool.Retire destroys the idle ones).
+	// whose subnet and security groups its own ENI has), -1 once the environment is gone.
+	// Which environments run an invocation is the pool's (Pool.EnvBusy): retireEnvs and
+	// dropIdleFlows ask it rather than keep a copy written twice per invocation.
 	envCombo []int32
-	envBusy  []bool
 	envConns []int32 // connections each environment holds on its combo
 	conns    int32   // connections per environment (len(Targets))
 	perInv   bool    // connections held only while an invocation runs

@@ -316,7 +316,6 @@ func (m *Model) invokeOn(fi int32, vr *versionRT, acc *intervalAcc, now sim.Time
 		for len(rt.envCombo) <= env {
 			rt.envCombo = append(rt.envCombo, -1)
 			rt.envConns = append(rt.envConns, 0)
-			rt.envBusy = append(rt.envBusy, false)
 		}
 		rt.envCombo[env] = c
 		if m.cfg.Legacy && c >= 0 {
@@ -329,7 +328,6 @@ func (m *Model) invokeOn(fi int32, vr *versionRT, acc *intervalAcc, now sim.Time
 			}
 		}
 	}
-	rt.envBusy[env] = true
 	if m.net != nil && !m.cfg.Legacy && (out.Conn.Resets > 0 || m.redialDue(rt, env)) && !m.netReconnect(fi, rt, env, now) {
 		m.fail(acc, ErrConnectionTimeout) // a reconnect after the idle drop refused (nat.go)
 	}
@@ -411,7 +409,6 @@ func (m *Model) onComplete(ev sim.Event, s sim.Scheduler) {
 	env, gen := dataplane.UnpackArg(ev.Arg)
 	rt := f.rt
 	x, destroyed := f.pool.Complete(ev.At, rt.dp, env, gen)
-	rt.envBusy[env] = false
 	if rt.perInv {
 		m.dropConns(rt, int(env))
 	}
@@ -474,7 +471,7 @@ func (m *Model) retireEnvs(fi int32, s sim.Scheduler) {
 		if rt.envCombo[e] < 0 {
 			continue
 		}
-		if !rt.envBusy[e] {
+		if !f.pool.EnvBusy(dataplane.EnvID(e)) {
 			m.envGone(fi, e, s)
 		} else if !m.cfg.Legacy {
 			// A running invocation finishes on its connection, but the combination it

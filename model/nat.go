@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 
+	"github.com/enisim/enisim/model/dataplane"
 	"github.com/enisim/enisim/sim"
 )
 
@@ -269,12 +270,12 @@ func (m *Model) dropIdleFlows(g int32, now sim.Time) {
 	timeout := m.p.NetworkIdleTimeout
 	// Environments busy now or opened later cannot be dropped before now + timeout.
 	next := now.Add(timeout)
-	scan := func(fi int32, rt *fnRuntime) {
+	scan := func(fi int32, rt *fnRuntime, pool *dataplane.Pool) {
 		if p := m.fmeta[fi].dpCfg.ProbeInterval; p > 0 && p < timeout {
 			return // probes keep its flows alive
 		}
 		for env, eg := range rt.envGW {
-			if eg != g || rt.envBusy[env] {
+			if eg != g || pool.EnvBusy(dataplane.EnvID(env)) {
 				continue
 			}
 			if due := rt.envLast[env].Add(timeout); now > due {
@@ -286,11 +287,11 @@ func (m *Model) dropIdleFlows(g int32, now sim.Time) {
 	}
 	for fi := range m.fns {
 		if rt := m.fns[fi].rt; rt != nil {
-			scan(int32(fi), rt)
+			scan(int32(fi), rt, m.fns[fi].pool)
 		}
 	}
 	for _, vr := range m.vrts {
-		scan(vr.fi, &vr.rt)
+		scan(vr.fi, &vr.rt, vr.pool)
 	}
 	gw.nextDrop = next
 }

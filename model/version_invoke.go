@@ -118,7 +118,6 @@ func (m *Model) onVersionComplete(ev sim.Event, s sim.Scheduler) {
 	env, gen := dataplane.UnpackArg(ev.Arg)
 	x, destroyed := vr.pool.Complete(s.Now(), m.accts[m.fns[vr.fi].acct].dp, env, gen)
 	rt := &vr.rt
-	rt.envBusy[env] = false
 	if rt.perInv {
 		m.dropConns(rt, int(env))
 	}
@@ -162,7 +161,7 @@ func (m *Model) retireVersionEnvs(vr *versionRT, s sim.Scheduler) {
 		if rt.envCombo[e] < 0 {
 			continue
 		}
-		if !rt.envBusy[e] {
+		if !vr.pool.EnvBusy(dataplane.EnvID(e)) {
 			m.versionEnvGone(vr, e, s)
 		} else if !m.cfg.Legacy {
 			m.dropConns(rt, e) // invariant 6, as in retireEnvs
