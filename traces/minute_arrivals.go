@@ -16,15 +16,16 @@ const minuteNs = int64(time.Minute)
 // function's own stream seed.Stream("trace-arrivals", fn), so the counts per minute are
 // kept exactly and one function's arrivals do not depend on the others'.
 //
-// Memory is O(functions): each function has a cursor that produces its sorted arrivals
-// within the current minute one at a time, as sequential uniform order statistics (the
-// next of k sorted uniforms on [x, 1) is x + (1-x)(1 - U^(1/k))). A binary heap merges the
-// cursors of the functions with an arrival in the minute being generated, keyed by
-// (offset in the minute, function) packed into one uint64; functions whose next arrival
-// is in a later minute wait in that minute's list. Every arrival of a minute precedes every
-// arrival of the next, so this is the (time, function) order of one heap over all
-// functions, with one-instruction comparisons, 8-byte entries and a heap of the ~160
-// functions active in a minute of the Azure day instead of all 1,000.
+// Each function has a cursor that produces its sorted arrivals within a minute one at a
+// time, as sequential uniform order statistics (the next of k sorted uniforms on [x, 1) is
+// x + (1-x)(1 - U^(1/k))); functions whose next arrival is in a later minute wait in that
+// minute's list. Every arrival of a minute precedes every arrival of the next, so the
+// arrivals are merged a minute at a time, keyed by (offset in the minute, function) packed
+// into one uint64: a minute of up to sortCap arrivals (2^16) is generated whole and sorted
+// by a bucket sort (minute_sort.go); a larger one is merged in a binary heap of the
+// functions active in it. Both give the (time, function) order of one heap over all
+// functions. Memory is O(functions + the largest minute's arrivals, at most sortCap),
+// allocated when the generator is made: Next allocates nothing.
 type MinuteArrivals struct {
 	t    *FunctionTable
 	cur  []cursor
@@ -36,6 +37,16 @@ type MinuteArrivals struct {
 	first   []int32
 	durs    []sim.Dist
 	minutes int
+	// sorted holds the current minute's keys in order when the minute was generated
+	// whole and sorted (minute_sort.go) rather than merged in the heap; next indexes the
+	// first not yet returned. tmp and count are the sort's scratch space, sortCap the
+	// largest minute (in arrivals) sorted whole: larger ones use the heap, so memory stays
+	// bounded whatever the trace's counts.
+	sorted  []uint64
+	next    int
+	tmp     []uint64
+	count   []int32
+	sortCap int
 }
 
 // fnBits is the width of the function index in a heap key: an offset within a minute is
@@ -86,7 +97,7 @@ func (t *FunctionTable) ArrivalsKeyed(seed sim.Seed, durations []sim.Dist, keys 
 		panic("traces: ArrivalsKeyed: more than 2^28 functions")
 	}
 	it := &MinuteArrivals{t: t, cur: make([]cursor, n), heap: make([]uint64, 0, n), minute: -1,
-		first: make([]int32, MinutesPerDay), minutes: MinutesPerDay}
+		first: make([]int32, MinutesPerDay), minutes: MinutesPerDay, sortCap: defaultSortCap}
 	for m := range it.first {
 		it.first[m] = -1
 	}
@@ -104,6 +115,7 @@ func (t *FunctionTable) ArrivalsKeyed(seed sim.Seed, durations []sim.Dist, keys 
 			it.wait(fn)
 		}
 	}
+	it.presize()
 	return it
 }
 
@@ -124,6 +136,9 @@ func (it *MinuteArrivals) nextMinute() bool {
 		}
 		it.first[m] = -1
 		it.minute = m
+		if it.sortMinute(fn) {
+			return true
+		}
 		for ; fn >= 0; fn = it.cur[fn].link {
 			it.heap = append(it.heap, uint64(it.cur[fn].off)<<fnBits|uint64(fn))
 		}
@@ -172,16 +187,30 @@ func (it *MinuteArrivals) advance(fn int) bool {
 
 // Next returns the earliest pending arrival.
 func (it *MinuteArrivals) Next() (Arrival, bool) {
-	if len(it.heap) == 0 && !it.nextMinute() {
-		return Arrival{}, false
+	if it.next < len(it.sorted) {
+		// arrival, inlined by hand on the path of nearly every arrival
+		top := it.sorted[it.next]
+		it.next++
+		fn := int(top & fnMask)
+		a := Arrival{At: sim.Time(int64(it.minute)*minuteNs + int64(top>>fnBits)), Func: int32(fn)}
+		if it.durs != nil {
+			a.Duration = drawDuration(&it.durs[fn], &it.cur[fn].dur)
+		}
+		return a, true
+	}
+	if len(it.heap) == 0 {
+		if !it.nextMinute() {
+			return Arrival{}, false
+		}
+		if len(it.heap) == 0 { // the minute was sorted whole
+			it.next = 1
+			return it.arrival(it.sorted[0]), true
+		}
 	}
 	top := it.heap[0]
 	fn := int(top & fnMask)
-	a := Arrival{At: sim.Time(int64(it.minute)*minuteNs + int64(top>>fnBits)), Func: int32(fn)}
+	a := it.arrival(top)
 	c := &it.cur[fn]
-	if it.durs != nil {
-		a.Duration = drawDuration(&it.durs[fn], &c.dur)
-	}
 	// The root's replacement: the function's next arrival if it is in this minute (most
 	// calls), else the heap's last entry.
 	var x uint64
@@ -200,6 +229,18 @@ func (it *MinuteArrivals) Next() (Arrival, bool) {
 	}
 	it.down(x)
 	return a, true
+}
+
+// arrival is the arrival of key top (off<<fnBits | fn) in the current minute, with its
+// duration drawn from the function's stream: arrivals are returned, and their durations
+// drawn, in the same order by the heap and by the sorted minutes.
+func (it *MinuteArrivals) arrival(top uint64) Arrival {
+	fn := int(top & fnMask)
+	a := Arrival{At: sim.Time(int64(it.minute)*minuteNs + int64(top>>fnBits)), Func: int32(fn)}
+	if it.durs != nil {
+		a.Duration = drawDuration(&it.durs[fn], &it.cur[fn].dur)
+	}
+	return a
 }
 
 // drawDuration is d.Duration(src), with the empirical distributions of trace durations
