@@ -295,7 +295,7 @@ func (m *Model) invokeOn(fi int32, vr *versionRT, acc *intervalAcc, now sim.Time
 		req.ColdStart = time.Duration(float64(cs) * math.Sqrt(1024/float64(mem)))
 	}
 	var out dataplane.Outcome
-	pool.InvokeTo(&out, now, rt.dp, req, &rt.draws)
+	pool.InvokeWarmTo(&out, now, rt.dp, req, &rt.draws, !cold)
 	if out.Throttle != dataplane.NotThrottled {
 		m.counters.Throttled++
 		acc.acc.Add(&out)

@@ -152,6 +152,13 @@ func (p *Pool) Invoke(now sim.Time, acct *Account, req Request, src rand.Source)
 // InvokeTo is Invoke writing the outcome to *o (every field of it), which saves copying
 // the outcome out on the caller's path of every invocation.
 func (p *Pool) InvokeTo(o *Outcome, now sim.Time, acct *Account, req Request, src rand.Source) {
+	p.InvokeWarmTo(o, now, acct, req, src, p.HasIdle(now))
+}
+
+// InvokeWarmTo is InvokeTo for a caller that has just asked HasIdle(now) (warm is its
+// answer, nothing having changed the pool since), saving the second look on the path of
+// every invocation.
+func (p *Pool) InvokeWarmTo(o *Outcome, now sim.Time, acct *Account, req Request, src rand.Source, warm bool) {
 	if req.Compute|req.ColdStart|req.ENICreate < 0 { // one of them is (sign bit set)
 		// Draws come from validated, non-negative distributions: a negative one is a bug in
 		// the caller, and would make the completion land in the past.
@@ -164,7 +171,7 @@ func (p *Pool) InvokeTo(o *Outcome, now sim.Time, acct *Account, req Request, sr
 			return
 		}
 	}
-	cold := !p.HasIdle(now)
+	cold := !warm
 	if cold && p.cfg.ScaleBurst > 0 {
 		if !p.scale.has(now, int64(p.cfg.ScaleBurst), p.cfg.ScaleWindow) {
 			o.Throttle = ThrottledScaling
