@@ -5,7 +5,7 @@
 //
 // Every reader is streaming with bounded memory beyond what the format itself forces (the
 // 2019 table is a matrix of functions × minutes and is loaded; its arrivals are generated
-// on the fly with O(functions) state). Arrivals come out in global time order through the
+// on the fly with O(functions) state plus one minute's keys, at most 2^16). Arrivals come out in global time order through the
 // Arrivals iterator, one Arrival value at a time with no allocation per arrival.
 //
 // Bad input is reported as an *Error naming the file, line, column and field, wrapping
