@@ -667,6 +667,8 @@ func (m *Model) aggSetEnvs(a *aggFn, want int32, failed *int64, s sim.Scheduler)
 			i := int(a.rr % uint32(len(a.onCombos)))
 			a.on[i]--
 			m.combos[a.onCombos[i]].conns -= a.conns
+			m.aggWant(a, i, -1) // aggregate_net.go
+			m.aggUncount(a, i)
 			a.envs--
 		}
 		return a.envs
@@ -702,6 +704,7 @@ func (m *Model) aggSetEnvs(a *aggFn, want int32, failed *int64, s sim.Scheduler)
 		}
 		m.combos[c].conns += a.conns
 		a.on[i]++
+		m.aggWant(a, i, 1) // aggregate_net.go
 		a.rr++
 		a.envs++
 	}
@@ -713,7 +716,9 @@ func (m *Model) aggDropConns(a *aggFn) {
 	for i, c := range a.onCombos {
 		if i < len(a.on) && a.on[i] > 0 {
 			m.combos[c].conns -= a.on[i] * a.conns
+			m.aggWant(a, i, -a.on[i]) // aggregate_net.go
 			a.on[i] = 0
+			m.aggUncount(a, i)
 		}
 	}
 	a.envs = 0

@@ -145,6 +145,51 @@ func TestAggregateNATSimultaneousAgreesWithExact(t *testing.T) {
 	}
 }
 
+// TestAggregateNATSharedLimitAgreesWithExact: two keep-alive functions hold a connection
+// per environment to one destination through one NAT gateway whose simultaneous limit is
+// lowered to 12 or 20 connections, so they compete for it: an arrival that finds its own
+// environments busy needs a new one, and the gateway refuses it when the other function's
+// environments (busy or idle) hold the room. Checked with both functions aggregate, and
+// with one exact and one aggregate (each way round), over equal and unequal loads.
+// Tolerance: the refused fraction within ±0.04 of the exact level's (0.12–0.40 here).
+// Without sharing (each aggregate function seeing the whole room beside the exact
+// environments, and exact ones not seeing the aggregate ones): 0.0003 against 0.15 with
+// both aggregate at 8/s each and limit 20, and 0.46 mixed (the aggregate function starved
+// by the exact one); counting aggregate environments up to their peak without sharing the
+// limit in proportion to what each wants: 0.46 both ways (the first to step takes it all).
+func TestAggregateNATSharedLimitAgreesWithExact(t *testing.T) {
+	seeds := []sim.Seed{1, 2, 3}
+	const until = 30 * time.Minute
+	for _, tc := range []struct {
+		name   string
+		limit  int
+		r0, r1 float64
+	}{{"limit 20, 8/s and 8/s", 20, 8, 8}, {"limit 20, 12/s and 4/s", 20, 12, 4}, {"limit 12, 8/s and 8/s", 12, 8, 8}} {
+		t.Run(tc.name, func(t *testing.T) {
+			mk := func() *Config {
+				c := natAgreeConfig(2, tc.limit, 900, 8, dataplane.KeepAlive, time.Second)
+				c.Accounts[0].Functions[0].Workload.Rate = tc.r0
+				c.Accounts[0].Functions[1].Workload.Rate = tc.r1
+				return c
+			}
+			ex := timeoutFrac(runLevel(t, mk, []int{}, seeds, until), false)
+			if ex < 0.1 {
+				t.Fatalf("the exact level refuses only %.3f: the scenario does not test the shared limit", ex)
+			}
+			for _, agg := range []struct {
+				name string
+				idx  []int
+			}{{"both aggregate", nil}, {"second aggregate", []int{1}}, {"first aggregate", []int{0}}} {
+				got := timeoutFrac(runLevel(t, mk, agg.idx, seeds, until), false)
+				t.Logf("%s: refused fraction %.4f, exact %.4f", agg.name, got, ex)
+				if d := got - ex; d > 0.04 || d < -0.04 {
+					t.Errorf("%s: refused fraction %.4f vs exact %.4f (want within ±0.04)", agg.name, got, ex)
+				}
+			}
+		})
+	}
+}
+
 // TestAggregateNetLimitsAllocateNothing: aggregate steps against the NAT gateway's limits
 // (a keep-alive function at its simultaneous limit and a per-invocation one past the
 // new-connection rate, both refused every step) allocate nothing in the steady state.
@@ -167,5 +212,95 @@ func TestAggregateNetLimitsAllocateNothing(t *testing.T) {
 	}
 	if allocs != 0 {
 		t.Fatalf("%.3f allocations per event in steady state, want 0", allocs)
+	}
+}
+
+// TestAggregateIdleFlowsLeaveTheGateway: an aggregate keep-alive function fills a NAT
+// gateway's simultaneous limit (20) for 10 minutes and then stops; an exact function
+// calling the same destination starts then. The aggregate environments stay warm until
+// they expire (10 minutes idle), but without keepalive probes the network drops their
+// flows after 350 s idle and the gateway forgets them (aggDropIdleFlows): from then on
+// the exact function's environments are admitted. With probes below the idle timeout the
+// flows live on and the exact function is refused until the aggregate environments
+// expire. Without the mechanism the first case refuses like the second (every
+// invocation in the window checked, 16:30–19:30).
+func TestAggregateIdleFlowsLeaveTheGateway(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		probe   time.Duration
+		refused func(float64) bool
+		want    string
+	}{
+		{"no probes: flows dropped at 350 s", 0, func(f float64) bool { return f < 0.2 }, "< 0.2"},
+		{"probes every 60 s: flows kept", time.Minute, func(f float64) bool { return f > 0.9 }, "> 0.9"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := natAgreeConfig(2, 20, 900, 16, dataplane.KeepAlive, time.Second)
+			fns := c.Accounts[0].Functions
+			fns[0].Workload.Quiet = []Window{{0, 10 * time.Minute}}
+			fns[1].Workload.Quiet = []Window{{10 * time.Minute, 24 * time.Hour}}
+			fns[1].Fidelity = FidelityAggregate
+			for i := range 2 {
+				fns[i].ProbeInterval = tc.probe
+			}
+			m, err := New(c, 1, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := sim.NewQueue(1024)
+			if err := m.Start(q); err != nil {
+				t.Fatal(err)
+			}
+			var inv, refused [2]int64
+			for i, until := range []time.Duration{16*time.Minute + 30*time.Second, 19*time.Minute + 30*time.Second} {
+				if _, err := sim.Run(q, m, sim.Bounds{Until: sim.Time(until)}, nil); err != nil {
+					t.Fatal(err)
+				}
+				if err := m.CheckInvariants(); err != nil {
+					t.Fatal(err)
+				}
+				inv[i], refused[i] = m.counters.Invocations, m.counters.Errors[ErrConnectionTimeout]
+			}
+			n, r := inv[1]-inv[0], refused[1]-refused[0]
+			frac := float64(r) / float64(n)
+			t.Logf("16:30-19:30: %d invocations, %d refused (%.3f)", n, r, frac)
+			if n < 2000 || !tc.refused(frac) {
+				t.Errorf("refused fraction %.3f of %d invocations, want %s", frac, n, tc.want)
+			}
+		})
+	}
+}
+
+// TestAggregateNATCountsThroughOperations: exact and aggregate keep-alive functions share
+// two NAT gateways' limits while configuration updates move them between subnets (and
+// gateways), failed health checks retire their environments, a quiet window lets their
+// flows idle out and one of them is deleted; the gateways' counts must stay the sum of
+// what environments hold (invariant 6, checked after every event when built with
+// enisim_invariants, and at the end).
+func TestAggregateNATCountsThroughOperations(t *testing.T) {
+	for seed := sim.Seed(1); seed <= 6; seed++ {
+		c := natConfig(2, 1, 20)
+		c.SampleEvery = time.Minute
+		c.Params.ENIHealthFailEvery = 7 * time.Minute
+		fns := c.Accounts[0].Functions
+		for i := range 2 {
+			fns[i].ConnMode = dataplane.KeepAlive
+			fns[i].Workload = Workload{Rate: 8, Service: sim.Exp(time.Second), Quiet: []Window{{20 * time.Minute, 30 * time.Minute}}}
+			fns[i].VPC.SubnetIds = []string{"a3", "a4"}
+			if int(seed)%2 == 0 || i == 1 {
+				fns[i].Fidelity = FidelityAggregate
+			}
+		}
+		c.Timeline = append(c.Timeline,
+			TimelineOp{At: 5 * time.Minute, Kind: OpUpdateFunctionConfiguration, Functions: []int{1}, VPC: &VPCConfig{SubnetIds: []string{"a4"}, SecurityGroupIds: []string{"sg-a1"}}},
+			TimelineOp{At: 12 * time.Minute, Kind: OpUpdateFunctionConfiguration, Functions: []int{0, 1}, VPC: &VPCConfig{SubnetIds: []string{"a3"}, SecurityGroupIds: []string{"sg-a1"}}},
+			TimelineOp{At: 40 * time.Minute, Kind: OpDeleteFunction, Functions: []int{1}})
+		m := runConfig(t, c, seed, time.Hour, nil)
+		if err := m.CheckInvariants(); err != nil {
+			t.Fatal(err)
+		}
+		if m.counters.Errors[ErrConnectionTimeout] == 0 || m.counters.Errors[ErrEC2Unexpected] == 0 {
+			t.Fatalf("seed %d: errors %v: the gateway's limit or the health checks did not bind", seed, m.counters.Errors)
+		}
 	}
 }

@@ -43,6 +43,15 @@ type netLimits struct {
 	// eniRate[combo] paces new connections over the combination's ENIs (grown on demand:
 	// combinations appear at run time).
 	eniRate []pacer
+	// aggOn[ai][i] is how many of aggregate function ai's environments on combo
+	// onCombos[i] the gateways count (aggregate_net.go, "Shared simultaneous limit"); nil
+	// until an aggregate step needs it.
+	aggOn [][]int32
+	// xUsers are the exact functions with internet destinations; natDest.xwant was
+	// computed for the sampling interval starting at xAt (when xOK).
+	xUsers []int32
+	xAt    sim.Time
+	xOK    bool
 }
 
 // natGateway is one NAT gateway: per destination, its open connections and new-connection pacer.
@@ -55,7 +64,16 @@ type natGateway struct {
 }
 
 type natDest struct {
-	conns int32
+	conns int32 // held by exact environments (and invocations), each counted
+	// agg is held by aggregate functions' keep-alive environments: counted per step
+	// (aggregate_net.go), so exact functions see them and they see each other.
+	agg int32
+	// want is what aggregate environments would hold without the limit: the room is
+	// shared among aggregate functions in proportion to it when they want more than fits.
+	want int32
+	// xwant is what exact functions would hold (exactNATWant): their share of the limit
+	// when aggregate ones want more than fits.
+	xwant int32
 	pace  pacer
 }
 
@@ -200,10 +218,10 @@ func (m *Model) netAdmit(fi, c int32, conns int32, now sim.Time) bool {
 	gw := &n.gws[g]
 	for _, u := range uses {
 		d := &gw.dests[u.d]
-		if d.conns+u.n > gw.limit {
+		if d.conns+d.agg+u.n > gw.limit {
 			m.dropIdleFlows(g, now)
 		}
-		if d.conns+u.n > gw.limit || !d.pace.admits(now, u.n, m.p.NATNewConnectionRate) {
+		if d.conns+d.agg+u.n > gw.limit || !d.pace.admits(now, u.n, m.p.NATNewConnectionRate) {
 			m.counters.NATConnFails++
 			return false
 		}
@@ -293,6 +311,7 @@ func (m *Model) dropIdleFlows(g int32, now sim.Time) {
 	for _, vr := range m.vrts {
 		scan(vr.fi, &vr.rt, vr.pool)
 	}
+	next = m.aggDropIdleFlows(g, now, next) // aggregate_net.go
 	gw.nextDrop = next
 }
 
@@ -340,10 +359,10 @@ func (m *Model) netReconnect(fi int32, rt *fnRuntime, env int, now sim.Time) boo
 		gw := &nl.gws[g]
 		for _, u := range uses {
 			d := &gw.dests[u.d]
-			if !held && d.conns+u.n > gw.limit {
+			if !held && d.conns+d.agg+u.n > gw.limit {
 				m.dropIdleFlows(g, now)
 			}
-			if (!held && d.conns+u.n > gw.limit) || !d.pace.admits(now, u.n, m.p.NATNewConnectionRate) {
+			if (!held && d.conns+d.agg+u.n > gw.limit) || !d.pace.admits(now, u.n, m.p.NATNewConnectionRate) {
 				m.counters.NATConnFails++
 				ok = false
 				break
@@ -437,7 +456,8 @@ func (m *Model) checkNetLimits() error {
 				return invariantError(m.seed, "invariant 6: NAT gateway %d destination %d counts %d connections, environments hold %d, limit %d",
 					g, d, got, held[g][d], n.gws[g].limit)
 			}
+			held[g][d] = 0
 		}
 	}
-	return nil
+	return m.checkAggNAT(held)
 }
