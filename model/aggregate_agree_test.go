@@ -386,14 +386,7 @@ func TestAggregateSteadyStateAllocatesNothing(t *testing.T) {
 			}
 		}
 	})
-	m, err := New(c, 1, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := sim.NewQueue(1024)
-	if err := m.Start(q); err != nil {
-		t.Fatal(err)
-	}
+	m, q := startConfig(t, c, 1, nil)
 	// One whole interval, and the steps of the next interval's first seconds.
 	if _, err := sim.Run(q, m, sim.Bounds{Until: sim.Time(time.Hour + 100*time.Millisecond)}, nil); err != nil {
 		t.Fatal(err)

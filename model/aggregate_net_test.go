@@ -243,14 +243,7 @@ func TestAggregateIdleFlowsLeaveTheGateway(t *testing.T) {
 			for i := range 2 {
 				fns[i].ProbeInterval = tc.probe
 			}
-			m, err := New(c, 1, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			q := sim.NewQueue(1024)
-			if err := m.Start(q); err != nil {
-				t.Fatal(err)
-			}
+			m, q := startConfig(t, c, 1, nil)
 			var inv, refused [2]int64
 			for i, until := range []time.Duration{16*time.Minute + 30*time.Second, 19*time.Minute + 30*time.Second} {
 				if _, err := sim.Run(q, m, sim.Bounds{Until: sim.Time(until)}, nil); err != nil {

@@ -13,14 +13,7 @@ import (
 // caller can check that what it means to measure actually happened in them.
 func allocsAfterWarmUp(t *testing.T, c *Config, warm time.Duration, runs int) (before, after Counters, allocs float64) {
 	t.Helper()
-	m, err := New(c, 1, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := sim.NewQueue(1024)
-	if err := m.Start(q); err != nil {
-		t.Fatal(err)
-	}
+	m, q := startConfig(t, c, 1, nil)
 	if _, err := sim.Run(q, m, sim.Bounds{Until: sim.Time(warm)}, nil); err != nil {
 		t.Fatal(err)
 	}

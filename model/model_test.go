@@ -82,7 +82,9 @@ func TestNewRejectsInvalidConfigWithFieldPath(t *testing.T) {
 // collect records every observation as a line, for comparisons.
 func collect() *recorder { return &recorder{intervals: true} }
 
-func runConfig(t testing.TB, cfg *Config, seed sim.Seed, until time.Duration, rec Observer) *Model {
+// startConfig builds cfg with seed and observer rec and starts it on a new queue.
+func startConfig(t testing.TB, cfg *Config, seed sim.Seed, rec Observer) (*Model, *sim.Queue) {
+	t.Helper()
 	m, err := New(cfg, seed, rec)
 	if err != nil {
 		t.Fatal(err)
@@ -91,6 +93,11 @@ func runConfig(t testing.TB, cfg *Config, seed sim.Seed, until time.Duration, re
 	if err := m.Start(q); err != nil {
 		t.Fatal(err)
 	}
+	return m, q
+}
+
+func runConfig(t testing.TB, cfg *Config, seed sim.Seed, until time.Duration, rec Observer) *Model {
+	m, q := startConfig(t, cfg, seed, rec)
 	st, err := sim.Run(q, m, sim.Bounds{Until: sim.Time(until)}, nil)
 	if err != nil {
 		t.Fatal(err)
