@@ -24,8 +24,9 @@ var library embed.FS
 type options struct {
 	// files is the scenario's directory tree for empirical distributions (nil: none).
 	files fs.FS
-	// traceDir resolves relative trace paths; "" means the working directory and, for
-	// built-ins, its parents (so ../shared/traces works from anywhere in the repository).
+	// traceDir resolves relative trace paths, then its parents; "" means the working
+	// directory and, for built-ins, its parents (so ../shared/traces works from anywhere
+	// in the repository).
 	traceDir      string
 	searchParents bool
 }

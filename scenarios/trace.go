@@ -47,27 +47,32 @@ type traceInfo struct {
 
 var traceFormats = []string{"azure2019", "azure2021", "csv"}
 
-// resolveTracePath finds a relative trace path: next to the scenario file, or for
-// built-ins and byte input in the working directory, then (built-ins) its parents.
+// resolveTracePath finds a relative trace path: next to the scenario file (or, for
+// built-ins and byte input, in the working directory); for files and built-ins, when it
+// is not there, in the nearest parent directory that has it — so a library file that
+// names ../shared/traces/… reads the same trace whether it runs as a built-in from the
+// repository or as a file given by its path. A path found nowhere resolves next to the
+// scenario (and validation reports it there).
 func resolveTracePath(p string, o options) (string, error) {
 	if filepath.IsAbs(p) {
 		return p, nil
 	}
-	if o.traceDir != "" {
-		return filepath.Join(o.traceDir, p), nil
+	base, search := o.traceDir, o.searchParents || o.traceDir != ""
+	if base == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return "", err
+		}
+		base = wd
 	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for dir := wd; ; {
+	for dir := base; ; {
 		c := filepath.Join(dir, p)
-		if _, err := os.Stat(c); err == nil || !o.searchParents {
+		if _, err := os.Stat(c); err == nil || !search {
 			return c, nil
 		}
 		up := filepath.Dir(dir)
 		if up == dir {
-			return filepath.Join(wd, p), nil
+			return filepath.Join(base, p), nil
 		}
 		dir = up
 	}

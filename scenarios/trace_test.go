@@ -509,3 +509,48 @@ func TestTraceReadErrsNilAfterCleanReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestTracePathSearchesTheScenarioDirectoryParents: a scenario file's relative trace path
+// is looked up next to the file, then in the nearest parent that has it (so a library
+// scenario naming ../shared/traces/… validates by its file path as it does by name); a
+// path found nowhere is reported relative to the scenario's directory.
+func TestTracePathSearchesTheScenarioDirectoryParents(t *testing.T) {
+	data, err := os.ReadFile("testdata/traces/plain.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	deep := filepath.Join(root, "repo", "scenarios", "library")
+	for _, d := range []string{deep, filepath.Join(root, "shared", "traces"), filepath.Join(root, "repo", "scenarios", "traces"), filepath.Join(root, "repo", "traces")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(root, "shared", "traces", "up.csv"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The same name one level up and near: the nearest wins.
+	if err := os.WriteFile(filepath.Join(root, "repo", "scenarios", "traces", "near.csv"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "repo", "traces", "near.csv"), []byte("garbage\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ path, err string }{
+		{"../shared/traces/up.csv", ""}, // from repo/: root/shared/traces
+		{"traces/near.csv", ""},         // repo/scenarios/traces, not repo/traces' broken one
+		{"../shared/traces/missing.csv", filepath.Join(deep, "../shared/traces/missing.csv")},
+	} {
+		file := filepath.Join(deep, "s.yaml")
+		if err := os.WriteFile(file, []byte(traceScenario("csv", tc.path, 0, "[a, b]")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(file)
+		switch {
+		case tc.err == "" && err != nil:
+			t.Errorf("%s: %v", tc.path, err)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), filepath.Clean(tc.err))):
+			t.Errorf("%s: error %v, want one naming %s", tc.path, err, filepath.Clean(tc.err))
+		}
+	}
+}

@@ -239,8 +239,9 @@ type Trace struct {
 	// Format is azure2019 (per-minute counts), azure2021 (per invocation) or csv
 	// (function,timestamp seconds[,duration seconds]).
 	Format string `yaml:"format" json:"format"`
-	// Path of the trace file: relative to the scenario's directory for a file; for a
-	// built-in, relative to the working directory or one of its parents.
+	// Path of the trace file: relative to the scenario's directory for a file, or else
+	// to the nearest of its parents that has it; for a built-in, relative to the working
+	// directory or one of its parents.
 	Path    string       `yaml:"path" json:"path"`
 	Mapping TraceMapping `yaml:"mapping" json:"mapping"`
 	// Digest is the sha256 of the file, filled in by validation (for Hash).

@@ -398,7 +398,7 @@ func (v *validator) trace(fi int, p string) {
 	if !ok {
 		info, err = loadTraceInfo(path, t.Format)
 		if err != nil {
-			v.report(joinField(p, "path"), "trace paths are relative to the scenario's directory", "%v", err)
+			v.report(joinField(p, "path"), "trace paths are relative to the scenario's directory or one of its parents", "%v", err)
 			return
 		}
 		v.s.traces[key] = info
