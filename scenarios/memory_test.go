@@ -136,6 +136,13 @@ func TestMeasureEntityCosts(t *testing.T) {
 	v1, _, _ := heapOfRun(t, strings.Replace(memScenario(1000, 100, ""), "    role: r\n", "    role: r\n    versions: 1\n", 1))
 	v2, _, _ := heapOfRun(t, strings.Replace(memScenario(1000, 100, ""), "    role: r\n", "    role: r\n    versions: 21\n", 1))
 	perVersion := float64(v2-v1) / 20000
+	// Versions that the workload invokes (their own pool, accumulators, runtime): 4 of 5
+	// invoked vs none.
+	q0 := strings.Replace(memScenario(1000, 1000, ""), "    role: r\n", "    role: r\n    versions: 5\n", 1)
+	q1 := strings.Replace(q0, "service: 20s}", "service: 20s, qualifiers: [{version: 1, share: 10%}, {version: 2, share: 10%}, {version: 3, share: 10%}, {version: 4, share: 10%}]}", 1)
+	w0, _, _ := heapOfRun(t, q0)
+	w1, _, _ := heapOfRun(t, q1)
+	perInvokedVersion := float64(w1-w0)/4000 + perVersion
 	// Environments: few functions, many environments.
 	h3, e3, _ := heapOfRun(t, memScenario(10, 200, ""))
 	h4, e4, _ := heapOfRun(t, memScenario(10, 2000, ""))
@@ -144,8 +151,8 @@ func TestMeasureEntityCosts(t *testing.T) {
 	h5, _, _ := heapOfRun(t, memScenario(0, 10, writeAzure2019(t, 200)))
 	h6, _, _ := heapOfRun(t, memScenario(0, 10, writeAzure2019(t, 1200)))
 	perRow := float64(h6-h5)/1000 - active
-	t.Logf("per invoked function %.0f B, per idle function %.0f B, per version %.0f B, per environment %.0f B (environments %d→%d), per azure2019 row %.0f B beyond its function",
-		active, idle, perVersion, perEnv, e3, e4, perRow)
+	t.Logf("per invoked function %.0f B, per idle function %.0f B, per version %.0f B (invoked by the workload %.0f B), per environment %.0f B (environments %d→%d), per azure2019 row %.0f B beyond its function",
+		active, idle, perVersion, perInvokedVersion, perEnv, e3, e4, perRow)
 }
 
 // TestEstimateBytesMatchesHeap: EstimateBytes is within a factor of 2 of the heap a run
@@ -162,5 +169,17 @@ func TestEstimateBytesMatchesHeap(t *testing.T) {
 		if est > 2*h || h > 2*est {
 			t.Errorf("%d functions, concurrency %d: estimate %d B, measured %d B: not within a factor of 2", c.fns, c.conc, est, h)
 		}
+	}
+	// Versions the workload invokes cost what a function's pool and accumulators do, far
+	// more than a version that is only published: the estimate's difference for 4,000 of
+	// them must be the heap's within 50 %.
+	q0 := strings.Replace(memScenario(1000, 1000, ""), "    role: r\n", "    role: r\n    versions: 5\n", 1)
+	q1 := strings.Replace(q0, "service: 20s}", "service: 20s, qualifiers: [{version: 1, share: 10%}, {version: 2, share: 10%}, {version: 3, share: 10%}, {version: 4, share: 10%}]}", 1)
+	h0, _, s0 := heapOfRun(t, q0)
+	h1, _, s1 := heapOfRun(t, q1)
+	dh, de := float64(h1-h0), float64(s1.EstimateBytes()-s0.EstimateBytes())
+	t.Logf("4,000 invoked versions: heap +%.0f KiB, estimate +%.0f KiB", dh/1024, de/1024)
+	if de < dh/1.5 || de > dh*1.5 {
+		t.Errorf("invoked versions: estimate +%.0f B, measured +%.0f B: not within 50 %%", de, dh)
 	}
 }

@@ -344,15 +344,18 @@ const (
 
 // Memory estimate: live heap per entity, measured (TestMeasureEntityCosts: heap after GC
 // of Model + model.New + a 2-minute run, minus the heap before, with runtime.MemStats;
-// go1.26 linux/amd64, November 2026):
+// go1.26 linux/amd64, November 2026; versions and environments re-measured 27 November
+// at abce7aa, when invoked versions were added):
 //   - a function that is invoked: 5,244 B (27.2 MB for 5,000 functions vs 6.2 MB for
 //     1,000, each with about one environment); one never invoked costs 1,080 B, but the
 //     estimate assumes every function runs, so it is an upper bound for quiet fleets;
-//   - a published version: 108–110 B (1,000 functions with 21 versions vs 1);
-//   - an execution environment: 142–145 B (about 2,270 vs 284 environments of 10 functions). The
+//   - a published version: 159 B (1,000 functions with 21 versions vs 1); one the
+//     workload invokes (workload.qualifiers: its own pool, accumulators and connection
+//     state): 2,438 B (1,000 functions with 4 of 5 versions invoked vs none);
+//   - an execution environment: 240 B (2,289 vs 285 environments of 10 functions). The
 //     estimate counts the account's concurrency; environments kept idle by other
 //     functions can outnumber it (703 for concurrency 200 over 500 functions), which
-//     at 145 B each is small beside the functions;
+//     at 240 B each is small beside the functions;
 //   - an azure2019 trace row: 5,760 B, its 1,440 per-minute uint32 counts (measured
 //     5,760 B beyond its function), plus 100 float64 quantiles when a _run.csv gives
 //     durations;
@@ -362,19 +365,20 @@ const (
 // TestEstimateBytesMatchesHeap checks the total is within a factor of 2 of the measured
 // heap for two scenario sizes.
 const (
-	bytesPerFunction     = 5300
-	bytesPerVersion      = 110
-	bytesPerEnvironment  = 150
-	bytesPerTraceRow     = 1440 * 4
-	bytesPerTraceRunRow  = 100*8 + 48
-	bytesPerReorderQueue = 65536*32 + 64<<10
-	defaultMemoryLimit   = 8 * 1024 // MB
+	bytesPerFunction       = 5300
+	bytesPerVersion        = 160
+	bytesPerInvokedVersion = 2450
+	bytesPerEnvironment    = 240
+	bytesPerTraceRow       = 1440 * 4
+	bytesPerTraceRunRow    = 100*8 + 48
+	bytesPerReorderQueue   = 65536*32 + 64<<10
+	defaultMemoryLimit     = 8 * 1024 // MB
 )
 
 // EstimateBytes is the memory the scenario would take to run: the heap of its functions,
 // versions, execution environments (at the accounts' concurrency) and trace state.
 func (s *Scenario) EstimateBytes() int64 {
-	var fns, versions, envs, traceBytes float64
+	var fns, versions, invoked, envs, traceBytes float64
 	for _, f := range s.Fleets {
 		n := int64(f.Count)
 		if f.Trace != nil {
@@ -399,6 +403,11 @@ func (s *Scenario) EstimateBytes() int64 {
 		}
 		fns += float64(n)
 		versions += float64(n) * float64(f.Versions)
+		if f.Workload != nil {
+			// Each version the workload names (once: validation rejects repeats) holds
+			// run-time state of its own.
+			invoked += float64(n) * float64(len(f.Workload.Qualifiers))
+		}
 	}
 	for _, a := range s.Accounts {
 		c := int64(a.Concurrency)
@@ -412,7 +421,8 @@ func (s *Scenario) EstimateBytes() int64 {
 	}
 	// In float64, so counts near the integer limits saturate instead of wrapping into a
 	// small estimate that passes the memory limit.
-	total := fns*bytesPerFunction + versions*bytesPerVersion + envs*bytesPerEnvironment + traceBytes
+	total := fns*bytesPerFunction + versions*bytesPerVersion + invoked*(bytesPerInvokedVersion-bytesPerVersion) +
+		envs*bytesPerEnvironment + traceBytes
 	if total >= math.MaxInt64/2 {
 		return math.MaxInt64 / 2
 	}
