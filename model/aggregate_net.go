@@ -41,12 +41,18 @@ import (
 // aggAllDown reports whether none of f's combinations has a ready ENI (a failed health
 // check took the last one of each); false for a function with no combinations.
 func (m *Model) aggAllDown(f *function) bool {
+	return len(f.cur.combos) > 0 && m.readyCombos(f) == 0
+}
+
+// readyCombos is how many of f's combinations have a ready ENI.
+func (m *Model) readyCombos(f *function) int {
+	ready := 0
 	for _, c := range f.cur.combos {
 		if m.combos[c].ready > 0 {
-			return false
+			ready++
 		}
 	}
-	return len(f.cur.combos) > 0
+	return ready
 }
 
 // aggComboUp accounts again the rest of the current step of combo c's aggregate users
@@ -78,12 +84,7 @@ func (m *Model) aggNetRefused(fi int32, a *aggFn, t0, end sim.Time, units, admit
 	if admitted <= 0 || (len(uses) == 0 && eniRate <= 0) {
 		return 0, 0
 	}
-	ready := 0
-	for _, c := range f.cur.combos {
-		if m.combos[c].ready > 0 {
-			ready++
-		}
-	}
+	ready := m.readyCombos(f)
 	if ready == 0 {
 		return 0, 0 // no combination: nothing goes through a gateway or an ENI
 	}
@@ -93,6 +94,7 @@ func (m *Model) aggNetRefused(fi int32, a *aggFn, t0, end sim.Time, units, admit
 	var cnt []int32
 	if a.conns > 0 && len(uses) > 0 && slices.Equal(a.onCombos, f.cur.combos) {
 		cnt = m.aggCounted(a)
+		m.exactNATWant()
 	}
 	k := 0
 	for j, c := range f.cur.combos {
@@ -129,7 +131,6 @@ func (m *Model) aggNetRefused(fi int32, a *aggFn, t0, end sim.Time, units, admit
 				if cnt != nil {
 					own, ownWant := m.aggOwn(a, cnt, g, u.n)
 					free -= int64(d.agg) - own
-					m.exactNATWant()
 					if want := int64(d.want) + max(int64(d.xwant), int64(d.conns)); want > int64(gw.limit) {
 						// More wanted than fits: the limit is shared in proportion to what
 						// each wants, within what the others hold now.
@@ -267,12 +268,7 @@ func (m *Model) exactNATWant() {
 		if f.wl == nil || f.state != StateActive {
 			continue
 		}
-		ready := 0
-		for _, c := range f.cur.combos {
-			if m.combos[c].ready > 0 {
-				ready++
-			}
-		}
+		ready := m.readyCombos(f)
 		n := expected(f.wl, from, to)
 		if ready == 0 || !(n > 0) {
 			continue

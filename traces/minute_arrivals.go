@@ -276,10 +276,20 @@ func drawDuration(d *sim.Dist, src *rand.PCG) time.Duration {
 func (it *MinuteArrivals) Err() error { return nil }
 
 // down puts x at the root, whose entry has been taken, and sifts it down to its place.
-func (it *MinuteArrivals) down(x uint64) {
+func (it *MinuteArrivals) down(x uint64) { siftDown(it.heap, 0, x) }
+
+// heapify orders the heap from scratch.
+func (it *MinuteArrivals) heapify() {
 	h := it.heap
+	for j := len(h)/2 - 1; j >= 0; j-- {
+		siftDown(h, j, h[j])
+	}
+}
+
+// siftDown puts x at h[i], whose entry has been taken, and sifts it down to its place in
+// the binary min-heap h.
+func siftDown(h []uint64, i int, x uint64) {
 	n := len(h)
-	i := 0
 	for {
 		l := 2*i + 1
 		if l >= n {
@@ -296,30 +306,4 @@ func (it *MinuteArrivals) down(x uint64) {
 		i = m
 	}
 	h[i] = x
-}
-
-// heapify orders the heap from scratch.
-func (it *MinuteArrivals) heapify() {
-	h := it.heap
-	n := len(h)
-	for j := n/2 - 1; j >= 0; j-- {
-		x := h[j]
-		i := j
-		for {
-			l := 2*i + 1
-			if l >= n {
-				break
-			}
-			m := l
-			if r := l + 1; r < n && h[r] < h[l] {
-				m = r
-			}
-			if h[m] >= x {
-				break
-			}
-			h[i] = h[m]
-			i = m
-		}
-		h[i] = x
-	}
 }
